@@ -1,0 +1,484 @@
+import { EventEmitter } from 'node:events';
+import { rootCertificates } from 'node:tls';
+import { Agent, request } from 'undici';
+import type { Operation } from '../catalog/types';
+import { findOperation } from '../catalog/operations';
+import { formatProblems, validateParams } from '../catalog/validate';
+import { buildRequestEnvelope, parseResponseEnvelope } from '../gateway/envelope';
+import { AUTH_API_CODES, LinkVisualError, errorFromApiCode, errorFromHttp } from '../gateway/errors';
+import { redact } from '../gateway/redact';
+import { signRequest, type SignatureMethod } from '../gateway/sign';
+import { paginate, type PaginateOptions } from './paginate';
+import { isRegionId, regions, type RegionId } from './regions';
+import { SessionManager, type AuthOptions, type RequestToken, type SessionSnapshot } from './session';
+import { AccountThrottle, abortError, type ThrottleOptions } from './throttle';
+
+export interface LinkVisualClientOptions {
+  /** Gateway base URL, e.g. `https://api.link.aliyun.com` or an emulator's `http://127.0.0.1:port`. */
+  readonly endpoint?: string;
+  /** A preset region (used when `endpoint` is not given). */
+  readonly region?: RegionId;
+  readonly appKey: string;
+  readonly appSecret: string;
+  readonly auth?: AuthOptions;
+  /** Per-attempt timeout. Default 10 s. */
+  readonly timeoutMs?: number;
+  /** Requests per second for the account, or the full throttle settings. Default 5/s, burst 10. */
+  readonly rateLimit?: number | ThrottleOptions;
+  /** Extra attempts for idempotent calls on transient failures. Default 3. */
+  readonly retries?: number;
+  readonly signatureMethod?: SignatureMethod;
+  /** `request.language` in every envelope, e.g. `en-US`. */
+  readonly language?: string;
+  /** `X-Ca-Stage` (RELEASE, PRE, TEST); omitted when not given. */
+  readonly stage?: string;
+  /** Extra trusted CA certificates (PEM), added to the system roots. TLS verification cannot be turned off. */
+  readonly ca?: string | Buffer | readonly (string | Buffer)[];
+  /** Receives every new token and rotated refresh token, so the caller can persist it. */
+  readonly onSession?: (snapshot: SessionSnapshot) => void;
+  /** Largest response body accepted, in bytes. Default 16 MiB. */
+  readonly maxResponseBytes?: number;
+}
+
+export interface CallOptions {
+  /** Overrides the catalog's apiVer (required for a path the catalog does not know). */
+  readonly apiVer?: string;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  /** For a path outside the catalog: whether it may be retried. Default false. */
+  readonly idempotent?: boolean;
+}
+
+/** A call's `data` plus what a flow wants to know about how it went. */
+export interface CallResult {
+  readonly data: unknown;
+  readonly operation: string;
+  readonly path: string;
+  readonly apiVer: string;
+  readonly requestId?: string;
+  readonly attempts: number;
+  readonly durationMs: number;
+}
+
+/** Options of `fetchMedia`. */
+export interface FetchMediaOptions {
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  /** Refuse bodies larger than this. Default 20 MiB. */
+  readonly maxBytes?: number;
+  /** Content-Type prefixes accepted, e.g. `['image/']`. Default: any. */
+  readonly accept?: readonly string[];
+}
+
+/** A media file fetched into memory. */
+export interface MediaBuffer {
+  readonly buffer: Buffer;
+  readonly contentType: string;
+}
+
+/** Emitted as `backoff` when the account pauses after throttling. */
+export interface BackoffEvent {
+  readonly ms: number;
+  readonly reason: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const MAX_BACKOFF_MS = 30_000;
+const MAX_THROTTLE_PAUSE_MS = 60_000;
+
+function throttleOptions(rateLimit: LinkVisualClientOptions['rateLimit']): ThrottleOptions {
+  if (rateLimit === undefined) return {};
+  if (typeof rateLimit === 'number') return { perSecond: rateLimit, burst: Math.max(10, Math.ceil(rateLimit * 2)) };
+  return rateLimit;
+}
+
+function resolveEndpoint(options: LinkVisualClientOptions): string {
+  const raw = options.endpoint ?? (options.region !== undefined && isRegionId(options.region) ? regions[options.region] : undefined);
+  if (raw === undefined) {
+    throw new LinkVisualError('CONFIG', `give an endpoint URL or one of the regions: ${Object.keys(regions).join(', ')}`);
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new LinkVisualError('CONFIG', `endpoint is not a URL: ${raw}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new LinkVisualError('CONFIG', `endpoint must be http(s): ${raw}`);
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  const seconds = Number(text);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal as AbortSignal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The signed Link Visual API client: one per account, shared by everything that uses the account. */
+export class LinkVisualClient extends EventEmitter {
+  readonly endpoint: string;
+  readonly appKey: string;
+  readonly #appSecret: string;
+  readonly #agent: Agent;
+  readonly #throttle: AccountThrottle;
+  readonly #session: SessionManager;
+  readonly #inflight = new Set<AbortController>();
+  readonly #timeoutMs: number;
+  readonly #retries: number;
+  readonly #options: LinkVisualClientOptions;
+  #consecutiveThrottles = 0;
+  #closed = false;
+
+  constructor(options: LinkVisualClientOptions) {
+    super();
+    if (!options || typeof options.appKey !== 'string' || options.appKey === '') {
+      throw new LinkVisualError('CONFIG', 'appKey is required');
+    }
+    if (typeof options.appSecret !== 'string' || options.appSecret === '') {
+      throw new LinkVisualError('CONFIG', 'appSecret is required');
+    }
+    this.endpoint = resolveEndpoint(options);
+    this.appKey = options.appKey;
+    this.#appSecret = options.appSecret;
+    this.#options = options;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#retries = Math.max(0, options.retries ?? 3);
+    const throttle = throttleOptions(options.rateLimit);
+    this.#throttle = new AccountThrottle(throttle);
+    const extraCa = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
+    this.#agent = new Agent({
+      connections: throttle.maxConcurrent ?? 16,
+      keepAliveTimeout: 30_000,
+      // Verification stays on; a custom CA is added to the system roots, never replaces checking.
+      connect: { rejectUnauthorized: true, ...(extraCa.length > 0 ? { ca: [...rootCertificates, ...extraCa] as (string | Buffer)[] } : {}) },
+    });
+    this.#session = new SessionManager(
+      options.auth ?? { mode: 'none' },
+      options.appKey,
+      (operation, params, signal) => this.#callUnauthenticated(operation, params, signal),
+      (snapshot) => options.onSession?.(snapshot),
+    );
+  }
+
+  /** Calls an operation (catalog name or API path) and resolves with the response's `data`. */
+  async call(nameOrPath: string, params: Record<string, unknown> = {}, options: CallOptions = {}): Promise<unknown> {
+    return (await this.callDetailed(nameOrPath, params, options)).data;
+  }
+
+  /** Like `call`, with the request id, attempts and duration. */
+  async callDetailed(nameOrPath: string, params: Record<string, unknown> = {}, options: CallOptions = {}): Promise<CallResult> {
+    const operation = this.resolve(nameOrPath, options);
+    this.#check(operation, params);
+    return this.#callWithPolicy(operation, params, options);
+  }
+
+  /** Every item of every page of a list operation, as an async iterator. */
+  paginate(
+    nameOrPath: string,
+    params: Record<string, unknown> = {},
+    options: CallOptions & PaginateOptions = {},
+  ): AsyncGenerator<unknown, void, undefined> {
+    const operation = this.resolve(nameOrPath, options);
+    this.#check(operation, params);
+    return paginate(
+      operation,
+      params,
+      async (pageParams) => (await this.#callWithPolicy(operation, pageParams, options)).data,
+      options,
+    );
+  }
+
+  /** Resolves a catalog name or path; an unknown path is allowed when `apiVer` is given. */
+  resolve(nameOrPath: string, options: Pick<CallOptions, 'apiVer' | 'idempotent'> = {}): Operation {
+    if (typeof nameOrPath !== 'string' || nameOrPath.trim() === '') {
+      throw new LinkVisualError('UNKNOWN_OPERATION', 'operation name or path is required');
+    }
+    const known = findOperation(nameOrPath.trim());
+    if (known) return known;
+    const path = nameOrPath.trim();
+    if (!path.startsWith('/') || !/^\/[A-Za-z0-9_\-/.]+$/.test(path) || path.includes('..')) {
+      throw new LinkVisualError('UNKNOWN_OPERATION', `unknown operation: ${path.slice(0, 80)}`);
+    }
+    if (!options.apiVer) {
+      throw new LinkVisualError('INVALID_PARAMS', `${path} is not in the catalog: give its apiVer`, {
+        path,
+        problems: [{ path: 'apiVer', message: 'is required for a path outside the catalog' }],
+      });
+    }
+    return { name: path, path, apiVer: options.apiVer, group: 'debug', description: path, params: [], idempotent: options.idempotent ?? false, auth: 'user' };
+  }
+
+  /**
+   * Fetches a media URL the API returned (alert image, picture) into a Buffer, with a timeout, a size
+   * cap and a content-type check; an expired signed URL is reported as URL_EXPIRED.
+   */
+  async fetchMedia(url: string, options: FetchMediaOptions = {}): Promise<MediaBuffer> {
+    if (this.#closed) throw new LinkVisualError('CLOSED', 'the client is closed');
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      throw new LinkVisualError('MEDIA', 'media URL is not a URL');
+    }
+    if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new LinkVisualError('MEDIA', 'media URL must be http(s)');
+    const where = `${target.origin}${target.pathname}`; // never the query: it carries the URL's signature
+    const maxBytes = options.maxBytes ?? 20 * 1024 * 1024;
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    this.#inflight.add(controller);
+    try {
+      const response = await request(target, { method: 'GET', signal: controller.signal, dispatcher: this.#agent });
+      if (response.statusCode !== 200) {
+        await response.body.dump().catch(() => undefined);
+        const expired = response.statusCode === 403 || response.statusCode === 410;
+        throw new LinkVisualError(expired ? 'URL_EXPIRED' : 'MEDIA', `${where}: HTTP ${response.statusCode}${expired ? ' (the URL has expired or is not valid)' : ''}`, {
+          httpStatus: response.statusCode,
+          retryable: response.statusCode >= 500,
+        });
+      }
+      const contentType = (headerText(response.headers['content-type']) ?? 'application/octet-stream').split(';')[0].trim();
+      if (options.accept && !options.accept.some((prefix) => contentType.startsWith(prefix))) {
+        await response.body.dump().catch(() => undefined);
+        throw new LinkVisualError('MEDIA', `${where}: unexpected content type ${contentType}`);
+      }
+      const declared = Number(headerText(response.headers['content-length']));
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        await response.body.dump().catch(() => undefined);
+        throw new LinkVisualError('TOO_LARGE', `${where}: ${declared} bytes is more than the ${maxBytes} allowed`);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length;
+        if (size > maxBytes) {
+          response.body.destroy();
+          throw new LinkVisualError('TOO_LARGE', `${where}: more than the ${maxBytes} bytes allowed`);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      if (Number.isFinite(declared) && declared !== size) {
+        throw new LinkVisualError('MEDIA', `${where}: body ended after ${size} of ${declared} bytes`, { retryable: true });
+      }
+      return { buffer: Buffer.concat(chunks), contentType };
+    } catch (error) {
+      if (error instanceof LinkVisualError) throw error;
+      if (this.#closed) throw new LinkVisualError('CLOSED', 'the client is closed');
+      if (options.signal?.aborted) throw abortError(options.signal);
+      if (timedOut) throw new LinkVisualError('TIMEOUT', `${where}: no answer within ${timeoutMs} ms`, { retryable: true });
+      const reason = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
+      throw new LinkVisualError('NETWORK', `${where}: ${reason}`, { retryable: true });
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      this.#inflight.delete(controller);
+    }
+  }
+
+  /** Milliseconds the account is paused after throttling (0 when it is not). */
+  backoffRemainingMs(): number {
+    return this.#throttle.pausedForMs();
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Aborts in-flight requests, rejects queued ones and releases every socket and timer. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const controller of this.#inflight) controller.abort(new LinkVisualError('CLOSED', 'the client is closed'));
+    this.#throttle.close();
+    this.removeAllListeners();
+    await this.#agent.destroy().catch(() => undefined);
+  }
+
+  /** A safe description for logs: never the secret. */
+  toJSON(): Record<string, unknown> {
+    return { endpoint: this.endpoint, appKey: this.appKey, auth: this.#options.auth?.mode ?? 'none' };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `LinkVisualClient ${JSON.stringify(this.toJSON())}`;
+  }
+
+  #check(operation: Operation, params: unknown): void {
+    const problems = validateParams(operation, params);
+    if (problems.length > 0) {
+      throw new LinkVisualError('INVALID_PARAMS', `${operation.name}: ${formatProblems(problems)}`, {
+        path: operation.path,
+        problems,
+        retryable: false,
+      });
+    }
+  }
+
+  #secrets(): string[] {
+    return [this.#appSecret, ...this.#session.secrets()];
+  }
+
+  #scrub(error: unknown): unknown {
+    if (!(error instanceof LinkVisualError)) return error;
+    const message = redact(error.message, this.#secrets());
+    if (message === error.message) return error;
+    return new LinkVisualError(error.code, message, { ...error, problems: error.problems, cause: undefined });
+  }
+
+  async #callUnauthenticated(name: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    const operation = this.resolve(name);
+    return (await this.#attempt(operation, params, operation.apiVer, {}, signal, this.#timeoutMs)).data;
+  }
+
+  async #callWithPolicy(operation: Operation, params: Record<string, unknown>, options: CallOptions): Promise<CallResult> {
+    const started = Date.now();
+    const apiVer = options.apiVer ?? operation.apiVer;
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    let authRetried = false;
+    for (let attempt = 1; ; attempt += 1) {
+      if (this.#closed) throw new LinkVisualError('CLOSED', 'the client is closed', { path: operation.path });
+      let token: RequestToken = {};
+      try {
+        if (operation.auth === 'user') token = await this.#session.token(options.signal);
+        const result = await this.#attempt(operation, params, apiVer, token, options.signal, timeoutMs);
+        this.#consecutiveThrottles = 0;
+        return { data: result.data, operation: operation.name, path: operation.path, apiVer, requestId: result.requestId, attempts: attempt, durationMs: Date.now() - started };
+      } catch (error) {
+        if (!(error instanceof LinkVisualError)) throw error;
+        // An auth-family answer means the server refused before doing anything: renew once and repeat.
+        const authRefusal = error.code === 'AUTH_FAILED' && error.apiCode !== undefined && AUTH_API_CODES.has(error.apiCode);
+        if (authRefusal && !authRetried && operation.auth === 'user' && this.#session.canRenew()) {
+          authRetried = true;
+          this.#session.invalidate(token);
+          continue;
+        }
+        if (error.code === 'THROTTLED') this.#pauseAccount(error);
+        const retry = error.retryable && operation.idempotent && attempt <= this.#retries && !this.#closed;
+        if (!retry) throw this.#scrub(error);
+        const backoff = Math.min(MAX_BACKOFF_MS, 250 * 2 ** (attempt - 1));
+        const wait = error.retryAfterMs ?? backoff / 2 + Math.random() * (backoff / 2);
+        await delay(error.code === 'THROTTLED' ? 0 : wait, options.signal); // throttled waits happen in the account pause
+      }
+    }
+  }
+
+  #pauseAccount(error: LinkVisualError): void {
+    // Many callers see the same throttling at once: grow the pause once per episode, not per caller.
+    if (this.#throttle.pausedForMs() === 0) this.#consecutiveThrottles += 1;
+    const base = Math.min(MAX_THROTTLE_PAUSE_MS, 1000 * 2 ** (this.#consecutiveThrottles - 1));
+    const ms = error.retryAfterMs ?? base / 2 + Math.random() * (base / 2);
+    this.#throttle.pause(ms);
+    this.emit('backoff', { ms: Math.round(ms), reason: error.apiCode === 429 ? 'code 429' : `HTTP ${error.httpStatus ?? 429}` } satisfies BackoffEvent);
+  }
+
+  async #attempt(
+    operation: Operation,
+    params: Record<string, unknown>,
+    apiVer: string,
+    token: RequestToken,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+  ): Promise<{ data: unknown; requestId?: string }> {
+    const release = await this.#throttle.acquire(signal);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    this.#inflight.add(controller);
+    const url = this.endpoint + operation.path;
+    try {
+      const body = JSON.stringify(buildRequestEnvelope(apiVer, params, token, { language: this.#options.language }));
+      const headers = signRequest({
+        method: 'POST',
+        url,
+        body,
+        appKey: this.appKey,
+        appSecret: this.#appSecret,
+        signatureMethod: this.#options.signatureMethod,
+        headers: this.#options.stage ? { 'x-ca-stage': this.#options.stage } : undefined,
+      });
+      const response = await request(url, { method: 'POST', headers, body, signal: controller.signal, dispatcher: this.#agent });
+      const text = await this.#readBody(response.body, operation);
+      const requestId = headerText(response.headers['x-ca-request-id']);
+      if (response.statusCode < 200 || response.statusCode >= 300) {
+        throw errorFromHttp(response.statusCode, headerText(response.headers['x-ca-error-message']), {
+          path: operation.path,
+          requestId,
+          retryAfterMs: parseRetryAfter(response.headers['retry-after'], Date.now()),
+        });
+      }
+      const parsed = parseResponseEnvelope(text);
+      if ('problem' in parsed) {
+        throw new LinkVisualError('INVALID_RESPONSE', `${operation.path}: ${parsed.problem}`, { path: operation.path, requestId, httpStatus: response.statusCode, retryable: true });
+      }
+      const { envelope } = parsed;
+      if (envelope.code !== 200) {
+        throw errorFromApiCode(envelope.code, envelope.message ?? envelope.localizedMsg ?? '', { path: operation.path, requestId });
+      }
+      return { data: envelope.data ?? null, requestId };
+    } catch (error) {
+      if (error instanceof LinkVisualError) throw error;
+      if (this.#closed) throw new LinkVisualError('CLOSED', 'the client is closed', { path: operation.path });
+      if (signal?.aborted) throw abortError(signal);
+      if (timedOut) {
+        throw new LinkVisualError('TIMEOUT', `${operation.path}: no answer within ${timeoutMs} ms`, { path: operation.path, retryable: true });
+      }
+      const reason = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
+      throw new LinkVisualError('NETWORK', `${operation.path}: ${reason}`, { path: operation.path, retryable: true, cause: error });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      this.#inflight.delete(controller);
+      release();
+    }
+  }
+
+  async #readBody(body: AsyncIterable<Buffer> & { destroy?: () => void }, operation: Operation): Promise<string> {
+    const limit = this.#options.maxResponseBytes ?? 16 * 1024 * 1024;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy?.();
+        throw new LinkVisualError('INVALID_RESPONSE', `${operation.path}: response larger than ${limit} bytes`, { path: operation.path, retryable: false });
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+}

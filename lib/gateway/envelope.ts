@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { isPlainObject } from '../catalog/validate';
+
+/** The `request` block of the envelope (protocol.md §2). */
+export interface EnvelopeRequest {
+  apiVer: string;
+  iotToken?: string;
+  cloudToken?: string;
+  language?: string;
+}
+
+/** What every call sends: `{id, version, request, params}`. */
+export interface RequestEnvelope {
+  id: string;
+  version: string;
+  request: EnvelopeRequest;
+  params: Record<string, unknown>;
+}
+
+/** What every answer carries: `{id, code, message, localizedMsg, data}`. */
+export interface ResponseEnvelope {
+  id?: string;
+  code: number;
+  message?: string | null;
+  localizedMsg?: string | null;
+  data?: unknown;
+}
+
+/** Builds the request envelope; `id` defaults to a fresh UUID. */
+export function buildRequestEnvelope(
+  apiVer: string,
+  params: Record<string, unknown>,
+  token: { iotToken?: string; cloudToken?: string } = {},
+  options: { id?: string; language?: string } = {},
+): RequestEnvelope {
+  const request: EnvelopeRequest = { apiVer };
+  if (token.iotToken !== undefined) request.iotToken = token.iotToken;
+  if (token.cloudToken !== undefined) request.cloudToken = token.cloudToken;
+  if (options.language !== undefined) request.language = options.language;
+  return { id: options.id ?? randomUUID(), version: '1.0', request, params };
+}
+
+/** Reads a response body into an envelope, or returns why it is not one. */
+export function parseResponseEnvelope(body: string): { envelope: ResponseEnvelope } | { problem: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { problem: body.length === 0 ? 'empty response body' : 'response body is not JSON' };
+  }
+  if (!isPlainObject(parsed)) return { problem: 'response body is not a JSON object' };
+  const code = parsed.code;
+  if (typeof code !== 'number' || !Number.isInteger(code)) return { problem: 'response has no numeric code' };
+  const message = parsed.message;
+  const localizedMsg = parsed.localizedMsg;
+  return {
+    envelope: {
+      id: typeof parsed.id === 'string' ? parsed.id : undefined,
+      code,
+      message: typeof message === 'string' ? message : null,
+      localizedMsg: typeof localizedMsg === 'string' ? localizedMsg : null,
+      data: parsed.data,
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/** Stable error codes a caller can branch on. */
+export type LinkVisualErrorCode =
+  | 'INVALID_PARAMS'
+  | 'INVALID_RESPONSE'
+  | 'UNKNOWN_OPERATION'
+  | 'AUTH_FAILED'
+  | 'THROTTLED'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'NETWORK'
+  | 'GATEWAY'
+  | 'DEVICE'
+  | 'API_ERROR'
+  | 'CONFIG'
+  | 'CLOSED'
+  | 'URL_EXPIRED'
+  | 'TOO_LARGE'
+  | 'NOT_READY'
+  | 'MEDIA';
+
+export interface LinkVisualErrorDetails {
+  readonly apiCode?: number;
+  readonly httpStatus?: number;
+  readonly requestId?: string;
+  readonly path?: string;
+  readonly retryable?: boolean;
+  /** Milliseconds the server asked us to wait (Retry-After), when it did. */
+  readonly retryAfterMs?: number;
+  /** For INVALID_PARAMS: every problem by parameter path. */
+  readonly problems?: readonly { path: string; message: string }[];
+  readonly cause?: unknown;
+}
+
+/** Every failure of the client, the emulator helpers and the nodes: one class with a stable `code`. */
+export class LinkVisualError extends Error {
+  readonly code: LinkVisualErrorCode;
+  readonly apiCode?: number;
+  readonly httpStatus?: number;
+  readonly requestId?: string;
+  readonly path?: string;
+  readonly retryable: boolean;
+  readonly retryAfterMs?: number;
+  readonly problems?: readonly { path: string; message: string }[];
+
+  constructor(code: LinkVisualErrorCode, message: string, details: LinkVisualErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'LinkVisualError';
+    this.code = code;
+    this.apiCode = details.apiCode;
+    this.httpStatus = details.httpStatus;
+    this.requestId = details.requestId;
+    this.path = details.path;
+    this.retryable = details.retryable ?? false;
+    this.retryAfterMs = details.retryAfterMs;
+    this.problems = details.problems;
+  }
+
+  /** A plain object for `msg.error` and logs: code, message and the details, never secrets. */
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      apiCode: this.apiCode,
+      httpStatus: this.httpStatus,
+      requestId: this.requestId,
+      path: this.path,
+      retryable: this.retryable,
+      ...(this.problems ? { problems: this.problems } : {}),
+    };
+  }
+}
+
+/** Body codes that mean the token is missing, expired or invalid (protocol.md §5). */
+export const AUTH_API_CODES: ReadonlySet<number> = new Set([401, 460, 2062, 29003, 26101, 26251]);
+/** Body codes that mean the refresh credential itself is gone: a new session is needed. */
+export const SESSION_DEAD_API_CODES: ReadonlySet<number> = new Set([2401, 2407, 2459, 2462]);
+/** Body codes for throttling. */
+export const THROTTLE_API_CODES: ReadonlySet<number> = new Set([429]);
+/** Body codes for transient server trouble: safe to retry an idempotent call. */
+export const TRANSIENT_API_CODES: ReadonlySet<number> = new Set([500, 503, 20003, 20004, 20056]);
+/** Body codes for a device that is offline or waking: retry later. */
+export const DEVICE_API_CODES: ReadonlySet<number> = new Set([9201, 6205, 6221, 20056]);
+
+/** Classifies a business (HTTP 200) answer with code ≠ 200. */
+export function errorFromApiCode(
+  apiCode: number,
+  message: string,
+  details: { path?: string; requestId?: string } = {},
+): LinkVisualError {
+  const text = `${details.path ?? 'request'}: ${message || 'error'} (code ${apiCode})`;
+  if (AUTH_API_CODES.has(apiCode) || SESSION_DEAD_API_CODES.has(apiCode)) {
+    return new LinkVisualError('AUTH_FAILED', text, { ...details, apiCode, retryable: false });
+  }
+  if (THROTTLE_API_CODES.has(apiCode)) {
+    return new LinkVisualError('THROTTLED', text, { ...details, apiCode, retryable: true });
+  }
+  if (DEVICE_API_CODES.has(apiCode)) {
+    return new LinkVisualError('DEVICE', text, { ...details, apiCode, retryable: true });
+  }
+  return new LinkVisualError('API_ERROR', text, { ...details, apiCode, retryable: TRANSIENT_API_CODES.has(apiCode) });
+}
+
+/** Classifies a non-2xx gateway answer from its status and `X-Ca-Error-Message`. */
+export function errorFromHttp(
+  httpStatus: number,
+  gatewayMessage: string | undefined,
+  details: { path?: string; requestId?: string; retryAfterMs?: number } = {},
+): LinkVisualError {
+  const reason = gatewayMessage ?? `HTTP ${httpStatus}`;
+  const text = `${details.path ?? 'request'}: ${reason} (HTTP ${httpStatus})`;
+  const throttled = httpStatus === 429 || (httpStatus === 403 && /throttl|request limited|flow control/i.test(reason));
+  if (throttled) return new LinkVisualError('THROTTLED', text, { ...details, httpStatus, retryable: true });
+  if (httpStatus === 401) return new LinkVisualError('AUTH_FAILED', text, { ...details, httpStatus, retryable: false });
+  const retryable = httpStatus >= 500 || httpStatus === 408;
+  return new LinkVisualError('GATEWAY', text, { ...details, httpStatus, retryable });
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Build: compile TypeScript to CommonJS in dist/, then place each node's editor HTML, locales and
+// icons next to its compiled .js, where the Node-RED loader looks for them.
+'use strict';
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const dist = path.join(root, 'dist');
+
+fs.rmSync(dist, { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], {
+  stdio: 'inherit',
+});
+
+const nodesDir = path.join(root, 'nodes');
+const iconsDir = path.join(root, 'icons');
+for (const entry of fs.readdirSync(nodesDir, { withFileTypes: true })) {
+  if (!entry.isDirectory()) continue;
+  const source = path.join(nodesDir, entry.name);
+  const target = path.join(dist, 'nodes', entry.name);
+  const htmlFiles = fs.readdirSync(source).filter((file) => file.endsWith('.html'));
+  if (htmlFiles.length === 0) continue;
+  fs.mkdirSync(target, { recursive: true });
+  for (const file of htmlFiles) fs.copyFileSync(path.join(source, file), path.join(target, file));
+  if (fs.existsSync(path.join(source, 'locales'))) {
+    fs.cpSync(path.join(source, 'locales'), path.join(target, 'locales'), { recursive: true });
+  }
+  if (fs.existsSync(iconsDir)) fs.cpSync(iconsDir, path.join(target, 'icons'), { recursive: true });
+}
+
+// Every node file package.json promises must exist with its editor HTML beside it.
+const pkg = require(path.join(root, 'package.json'));
+for (const [set, file] of Object.entries(pkg['node-red'].nodes)) {
+  const js = path.join(root, file);
+  const html = js.replace(/\.js$/, '.html');
+  if (!fs.existsSync(js) || !fs.existsSync(html)) {
+    throw new Error(`node set ${set}: ${file} or its .html is missing after the build`);
+  }
+}
+
+const cli = path.join(dist, 'lib', 'emulator', 'cli.js');
+if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);
