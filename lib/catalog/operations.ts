@@ -487,8 +487,8 @@ const recordingOperations: readonly Operation[] = [
     params: [
       iotId,
       streamType,
-      req('beginTime', 'int', 'The start of the range, in seconds since 1970-01-01 UTC.', { min: 0 }),
-      req('endTime', 'int', 'The end of the range, in seconds since 1970-01-01 UTC.', { min: 0 }),
+      req('beginTime', 'int', 'The start of the range, in seconds since 1970-01-01 UTC.', { min: 0, unit: 's' }),
+      req('endTime', 'int', 'The end of the range, in seconds since 1970-01-01 UTC.', { min: 0, unit: 's' }),
       p('recordType', 'int', 'The recording type. 0: scheduled. 1: alert. 2: manual. 99: all.', {
         default: 99,
         enum: [0, 1, 2, 99],
@@ -567,8 +567,8 @@ const recordingOperations: readonly Operation[] = [
     description: 'Lists the events of a device in a time range (times in milliseconds).',
     params: [
       iotId,
-      req('beginTime', 'long', 'The start of the range, in milliseconds since 1970-01-01 UTC.', { min: 0 }),
-      req('endTime', 'long', 'The end of the range, in milliseconds since 1970-01-01 UTC.', { min: 0 }),
+      req('beginTime', 'long', 'The start of the range, in milliseconds since 1970-01-01 UTC.', { min: 0, unit: 'ms' }),
+      req('endTime', 'long', 'The end of the range, in milliseconds since 1970-01-01 UTC.', { min: 0, unit: 'ms' }),
       p('eventType', 'int', 'The event type. 0: all. 1: motion. 2: sound. 3: human detection.', {
         enum: [0, 1, 2, 3],
         enumLabels: { '0': 'all', ...DETECTION_LABELS },
@@ -745,8 +745,8 @@ const pictureOperations: readonly Operation[] = [
     description: 'Lists the images of a device in a time range (times in milliseconds).',
     params: [
       iotId,
-      req('startTime', 'long', 'The start of the range, in milliseconds since 1970-01-01 UTC.', { min: 0 }),
-      req('endTime', 'long', 'The end of the range, in milliseconds since 1970-01-01 UTC.', { min: 0 }),
+      req('startTime', 'long', 'The start of the range, in milliseconds since 1970-01-01 UTC.', { min: 0, unit: 'ms' }),
+      req('endTime', 'long', 'The end of the range, in milliseconds since 1970-01-01 UTC.', { min: 0, unit: 'ms' }),
       pageStart,
       pageSize(MAX_PAGE_SIZE_SMALL),
       p('type', 'int', 'The image type. 0: all. 1: original image. 2: thumbnail.', {

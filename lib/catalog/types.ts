@@ -29,6 +29,8 @@ export interface ParamSpec {
   readonly fields?: readonly ParamSpec[];
   /** Required only when another parameter has this value (e.g. timeSectionList when allDay is 0). */
   readonly requiredWhen?: { readonly param: string; readonly equals: unknown };
+  /** For epoch times: seconds or milliseconds (the API mixes both). Nodes convert dates with it. */
+  readonly unit?: 's' | 'ms';
   readonly description: string;
 }
 

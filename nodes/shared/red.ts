@@ -21,7 +21,7 @@ export type SendFunction = (msg: NodeMessage | (NodeMessage | NodeMessage[] | nu
 export type DoneFunction = (err?: Error) => void;
 
 /** A node instance as the runtime gives it to a constructor. */
-export interface Node<Credentials = Record<string, string | undefined>> {
+export interface Node<Credentials extends object = Record<string, string | undefined>> {
   readonly id: string;
   readonly type: string;
   readonly z?: string;
@@ -63,9 +63,9 @@ export interface NodeAPI {
   nodes: {
     createNode(node: object, def: NodeDef): void;
     getNode(id: string): unknown;
-    registerType(
+    registerType<N extends Node<object>, D extends NodeDef>(
       type: string,
-      constructor: (this: Node, def: NodeDef) => void,
+      constructor: (this: N, def: D) => void,
       options?: { credentials?: Record<string, { type: 'text' | 'password' }>; settings?: Record<string, unknown> },
     ): void;
     getCredentials(id: string): Record<string, string> | undefined;

@@ -1,0 +1,29 @@
+import { LinkVisualError } from '../../lib';
+import { isPlainObject } from '../../lib/catalog/validate';
+import type { NodeAction, OperationNodeSpec } from '../shared/operation-node';
+import type { NodeDef, NodeMessage } from '../shared/red';
+
+/** Any operation or path: catalog entries are validated, unknown paths need an apiVer. */
+function anyOperation(requested: string, def: NodeDef, msg: NodeMessage): NodeAction | undefined {
+  if (requested.trim() === '') return undefined;
+  return {
+    key: requested,
+    extraParams: [
+      { name: 'params', type: 'object', description: 'The API parameters (merged with msg.payload, which wins).' },
+      { name: 'apiVer', type: 'string', description: 'The API version; required for a path outside the catalog.' },
+    ],
+    async run(context) {
+      const { params: configured, apiVer, ...fromPayload } = context.params;
+      if (configured !== undefined && !isPlainObject(configured)) {
+        throw new LinkVisualError('INVALID_PARAMS', 'params must be an object', { problems: [{ path: 'params', message: 'must be an object' }] });
+      }
+      const useMsg = def.ignoreMsg !== true && def.ignoreMsg !== 'true';
+      const version = (useMsg && typeof msg.apiVer === 'string' && msg.apiVer) || (typeof apiVer === 'string' && apiVer) || undefined;
+      const result = await context.client.callDetailed(requested, { ...(configured ?? {}), ...fromPayload }, { apiVer: version, signal: context.signal });
+      return { payload: result.data, status: 'ok', meta: result };
+    },
+  };
+}
+
+/** `link-visual-api`: the escape hatch to any path. */
+export const nodeSpec: OperationNodeSpec = { type: 'link-visual-api', actions: [], passThroughParams: true, resolveOther: anyOperation };

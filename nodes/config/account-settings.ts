@@ -1,0 +1,115 @@
+import type { AuthOptions, LinkVisualClientOptions, RegionId } from '../../lib';
+import { LinkVisualError, isRegionId } from '../../lib';
+import { sessionFingerprint } from '../../lib/client/session-file';
+
+/** Editor properties of a `link-visual-config` node. */
+export interface AccountProperties {
+  name?: string;
+  region?: string;
+  endpoint?: string;
+  authMode?: string;
+  rateLimit?: number | string;
+  timeout?: number | string;
+}
+
+/** Credentials of a `link-visual-config` node (Node-RED credential store, never flows.json). */
+export interface AccountCredentials {
+  appKey?: string;
+  appSecret?: string;
+  identityId?: string;
+  refreshToken?: string;
+  authCode?: string;
+  iotToken?: string;
+  projectId?: string;
+}
+
+export type AuthMode = 'session' | 'authCode' | 'iotToken' | 'cloud';
+export const AUTH_MODES: readonly AuthMode[] = ['session', 'authCode', 'iotToken', 'cloud'];
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+function positiveNumber(value: unknown, fallback: number, name: string, problems: string[]): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    problems.push(`${name} must be a positive number`);
+    return fallback;
+  }
+  return n;
+}
+
+/**
+ * Turns editor properties and credentials into client options, or throws one CONFIG error listing
+ * every missing or malformed setting (never echoing a secret).
+ */
+export function clientOptionsFrom(
+  properties: AccountProperties,
+  credentials: AccountCredentials,
+): { options: Omit<LinkVisualClientOptions, 'onSession'>; fingerprint: string; mode: AuthMode } {
+  const problems: string[] = [];
+  const region = text(properties.region) || 'cn-shanghai';
+  let endpoint: string | undefined;
+  let regionId: RegionId | undefined;
+  if (region === 'custom') {
+    endpoint = text(properties.endpoint);
+    if (!endpoint) problems.push('a custom endpoint URL is required');
+    else if (!/^https?:\/\/[^\s/]+/.test(endpoint)) problems.push('the endpoint must be an http(s) URL');
+  } else if (isRegionId(region)) {
+    regionId = region;
+  } else {
+    problems.push(`unknown region "${region.slice(0, 40)}"`);
+  }
+  const appKey = text(credentials.appKey);
+  const appSecret = text(credentials.appSecret);
+  if (!appKey) problems.push('AppKey is required');
+  if (!appSecret) problems.push('AppSecret is required');
+
+  const mode = (text(properties.authMode) || 'session') as AuthMode;
+  let auth: AuthOptions = { mode: 'none' };
+  const identityId = text(credentials.identityId);
+  const refreshToken = text(credentials.refreshToken);
+  const authCode = text(credentials.authCode);
+  const iotToken = text(credentials.iotToken);
+  const projectId = text(credentials.projectId);
+  switch (mode) {
+    case 'session':
+      if (!identityId) problems.push('identityId is required for session auth');
+      if (!refreshToken) problems.push('refreshToken is required for session auth');
+      auth = { mode: 'session', identityId, refreshToken };
+      break;
+    case 'authCode':
+      if (!authCode) problems.push('an auth code is required for auth-code auth');
+      auth = { mode: 'authCode', authCode };
+      break;
+    case 'iotToken':
+      if (!iotToken) problems.push('an iotToken is required for token auth');
+      auth = { mode: 'iotToken', iotToken };
+      break;
+    case 'cloud':
+      if (!projectId) problems.push('a projectId is required for cloud auth');
+      auth = { mode: 'cloud', projectId };
+      break;
+    default:
+      problems.push(`unknown auth mode "${String(mode).slice(0, 40)}"`);
+  }
+  const rateLimit = positiveNumber(properties.rateLimit, 5, 'rate limit', problems);
+  const timeoutSeconds = positiveNumber(properties.timeout, 10, 'timeout', problems);
+  if (problems.length > 0) throw new LinkVisualError('CONFIG', `account settings: ${problems.join('; ')}`);
+
+  const fingerprint = sessionFingerprint([endpoint ?? regionId, appKey, mode, identityId, refreshToken, authCode, projectId]);
+  return {
+    options: {
+      endpoint,
+      region: regionId,
+      appKey,
+      appSecret,
+      auth,
+      rateLimit,
+      timeoutMs: Math.round(timeoutSeconds * 1000),
+    },
+    fingerprint,
+    mode,
+  };
+}

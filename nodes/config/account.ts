@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { LinkVisualClient, LinkVisualError } from '../../lib';
+import type { AuthOptions, SessionSnapshot } from '../../lib';
+import { SessionFile } from '../../lib/client/session-file';
+import type { Node } from '../shared/red';
+import { clientOptionsFrom, type AccountCredentials, type AccountProperties } from './account-settings';
+
+/** The runtime side of a `link-visual-config` node, as user nodes see it. */
+export interface ConfigNode extends Node<AccountCredentials> {
+  account: Account;
+}
+
+/** A node that uses the account: gets its status fanned out. */
+export interface AccountUser {
+  readonly id: string;
+  onAccountStatus?(status: AccountStatus): void;
+}
+
+export type AccountStatus = { state: 'ok' } | { state: 'backoff'; ms: number; reason: string } | { state: 'error'; message: string };
+
+/** Where rotated sessions of a config node are kept: `<userDir>/link-visual/session-<id>.json`. */
+export function sessionFilePath(stateDir: string, configId: string): string {
+  return path.join(stateDir, 'link-visual', `session-${configId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
+}
+
+function resumeAuth(auth: AuthOptions | undefined, stored: SessionSnapshot | undefined): AuthOptions | undefined {
+  if (!stored || !auth) return auth;
+  if (stored.mode === 'session' && stored.identityId && stored.refreshToken && (auth.mode === 'session' || auth.mode === 'authCode')) {
+    // A spent auth code cannot be used twice: resume from the session it produced.
+    return {
+      mode: 'session',
+      identityId: stored.identityId,
+      refreshToken: stored.refreshToken,
+      iotToken: stored.iotToken,
+      iotTokenExpiresAt: stored.iotTokenExpiresAt,
+    };
+  }
+  if (stored.mode === 'cloud' && auth.mode === 'cloud' && stored.cloudToken) {
+    return { ...auth, cloudToken: stored.cloudToken, cloudTokenExpiresAt: stored.cloudTokenExpiresAt };
+  }
+  return auth;
+}
+
+/**
+ * One Link Visual account as a config node holds it: the shared client (created on first use, after
+ * the persisted session is loaded), the nodes that use it, and status fan-out to them.
+ */
+export class Account {
+  readonly users = new Map<string, AccountUser>();
+  readonly configError: LinkVisualError | undefined;
+  private clientPromise: Promise<LinkVisualClient> | undefined;
+  private client: LinkVisualClient | undefined;
+  private readonly sessionFile: SessionFile | undefined;
+  // Private (#) so that logging or serialising the account can never show the AppSecret.
+  readonly #settings: ReturnType<typeof clientOptionsFrom> | undefined;
+  private closed = false;
+  private lastStatus: AccountStatus = { state: 'ok' };
+
+  constructor(
+    readonly id: string,
+    properties: AccountProperties,
+    credentials: AccountCredentials,
+    stateDir: string | undefined,
+    private readonly warn: (message: string) => void,
+  ) {
+    try {
+      this.#settings = clientOptionsFrom(properties, credentials);
+    } catch (error) {
+      this.configError = error instanceof LinkVisualError ? error : new LinkVisualError('CONFIG', String(error));
+    }
+    if (this.#settings && stateDir) this.sessionFile = new SessionFile(sessionFilePath(stateDir, id), this.#settings.fingerprint);
+  }
+
+  /** Identifies the credentials in use (a hash), to tell whether an editor form matches this account. */
+  get fingerprint(): string | undefined {
+    return this.#settings?.fingerprint;
+  }
+
+  /** The shared client; rejects with the CONFIG error when the settings are incomplete. */
+  getClient(): Promise<LinkVisualClient> {
+    if (this.closed) return Promise.reject(new LinkVisualError('CLOSED', 'the account was closed (redeploy)'));
+    if (this.configError || !this.#settings) return Promise.reject(this.configError);
+    this.clientPromise ??= this.createClient(this.#settings);
+    return this.clientPromise;
+  }
+
+  private async createClient(settings: ReturnType<typeof clientOptionsFrom>): Promise<LinkVisualClient> {
+    const stored = await this.sessionFile?.load();
+    const client = new LinkVisualClient({
+      ...settings.options,
+      auth: resumeAuth(settings.options.auth, stored),
+      onSession: (snapshot) => {
+        this.sessionFile?.save(snapshot).catch((error: unknown) => {
+          this.warn(`could not save the session: ${(error as Error).message}`);
+        });
+      },
+    });
+    client.on('backoff', (event: { ms: number; reason: string }) => this.setStatus({ state: 'backoff', ms: event.ms, reason: event.reason }));
+    if (this.closed) {
+      await client.close();
+      throw new LinkVisualError('CLOSED', 'the account was closed (redeploy)');
+    }
+    this.client = client;
+    return client;
+  }
+
+  /** Adds a node to the account's users. */
+  register(user: AccountUser): void {
+    this.users.set(user.id, user);
+  }
+
+  /** Removes a node from the account's users. */
+  deregister(user: AccountUser): void {
+    this.users.delete(user.id);
+  }
+
+  /** The most recent account-wide status. */
+  status(): AccountStatus {
+    return this.lastStatus;
+  }
+
+  /** Records an account-wide status and tells every user node. */
+  setStatus(status: AccountStatus): void {
+    this.lastStatus = status;
+    for (const user of this.users.values()) user.onAccountStatus?.(status);
+  }
+
+  /** Closes the client (aborting in-flight calls) and waits for pending session writes. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client ?? (await this.clientPromise?.catch(() => undefined));
+    await client?.close();
+    await this.sessionFile?.flush();
+    this.users.clear();
+  }
+}

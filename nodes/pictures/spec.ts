@@ -1,0 +1,70 @@
+import type { LinkVisualClient } from '../../lib';
+import { isPlainObject } from '../../lib/catalog/validate';
+import { asLinkVisualError, messageError } from '../shared/node-error';
+import type { ActionContext, ActionResult, NodeAction, OperationNodeSpec } from '../shared/operation-node';
+import { countOf, says } from '../shared/summaries';
+
+const DEFAULT_MAX_IMAGES = 20;
+
+function wantsImages(context: ActionContext): boolean {
+  const flag = context.settings.fetchImages;
+  return flag === true || flag === 'true' || context.msg.fetchImages === true;
+}
+
+/** Adds `image` (Buffer) and `contentType` to each picture; a picture that fails gets `imageError` instead. */
+async function attachImages(client: LinkVisualClient, pictures: unknown[], context: ActionContext): Promise<unknown[]> {
+  const limit = Number(context.settings.maxImages) > 0 ? Number(context.settings.maxImages) : DEFAULT_MAX_IMAGES;
+  const useThumbnail = Number(context.params.type) === 2;
+  const result: unknown[] = [];
+  for (const [index, picture] of pictures.entries()) {
+    if (!isPlainObject(picture) || index >= limit) {
+      result.push(picture);
+      continue;
+    }
+    const url = [useThumbnail ? picture.thumbUrl : undefined, picture.pictureUrl, picture.picUrl, picture.thumbUrl].find((u) => typeof u === 'string' && u !== '') as string | undefined;
+    if (!url) {
+      result.push(picture);
+      continue;
+    }
+    context.progress(`image ${index + 1}/${Math.min(limit, pictures.length)}`);
+    try {
+      const media = await client.fetchMedia(url, { signal: context.signal, accept: ['image/'] });
+      result.push({ ...picture, image: media.buffer, contentType: media.contentType });
+    } catch (error) {
+      const failure = asLinkVisualError(error);
+      if (failure.code === 'ABORTED' || failure.code === 'CLOSED') throw failure;
+      result.push({ ...picture, imageError: messageError(failure) });
+    }
+  }
+  return result;
+}
+
+function pictureList(data: unknown): unknown[] {
+  if (Array.isArray(data)) return data;
+  return isPlainObject(data) && Array.isArray(data.pictureList) ? data.pictureList : [];
+}
+
+function listing(key: string, operation: string, allPages: boolean): NodeAction {
+  return {
+    key,
+    operation,
+    allPages,
+    async run(context): Promise<ActionResult> {
+      const data = allPages && context.settings.pages !== 'one' ? await context.collect(operation, context.params) : await context.call(operation, context.params);
+      const pictures = pictureList(data);
+      const withImages = wantsImages(context) ? await attachImages(context.client, pictures, context) : pictures;
+      return { payload: withImages, status: countOf('picture')(withImages) };
+    },
+  };
+}
+
+/** `link-visual-pictures`: pictures by time, ids or event, batch delete; optionally with the images as Buffers. */
+export const nodeSpec: OperationNodeSpec = {
+  type: 'link-visual-pictures',
+  actions: [
+    listing('byTime', 'queryPicturesByTime', true),
+    listing('byIds', 'queryPicturesByIds', false),
+    listing('byEvent', 'getPicturesByEvent', false),
+    { key: 'delete', operation: 'deletePictures', summary: says('deleted') },
+  ],
+};

@@ -1,0 +1,5 @@
+import { operationNodeModule } from '../shared/operation-node';
+import { nodeSpec } from './spec';
+
+/** Registers `link-visual-recordings`. */
+export = operationNodeModule(nodeSpec);

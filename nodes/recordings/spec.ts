@@ -1,0 +1,77 @@
+import { LinkVisualError } from '../../lib';
+import { isPlainObject } from '../../lib/catalog/validate';
+import { expiresAtFor } from '../../lib/media/url-expiry';
+import type { NodeAction, OperationNodeSpec } from '../shared/operation-node';
+import { countOf, says } from '../shared/summaries';
+
+/** The cloud deletes at most this many recordings per call (seed: fileNameList ≤ 100). */
+const DELETE_CHUNK = 100;
+// VOD URLs carry no documented lifetime; when the URL does not say, assume a short one.
+const VOD_URL_FALLBACK_MS = 5 * 60_000;
+
+/** Recordings: query by time, month calendar, VOD URLs, batch delete (chunked), duration config. */
+export const recordingActions: readonly NodeAction[] = [
+  { key: 'query', operation: 'queryRecordings', allPages: true, summary: countOf('recording') },
+  {
+    key: 'month',
+    operation: 'queryMonthRecordings',
+    summary: (data) => {
+      const flags = isPlainObject(data) && typeof data.recordFlags === 'string' ? data.recordFlags : '';
+      const days = [...flags].filter((flag) => flag === '1').length;
+      return `${days} day${days === 1 ? '' : 's'} recorded`;
+    },
+  },
+  {
+    key: 'vodByFile',
+    operation: 'getVodUrlByFileName',
+    async run(context) {
+      const data = await context.call('getVodUrlByFileName', context.params);
+      const url = isPlainObject(data) && typeof data.vodUrl === 'string' ? data.vodUrl : undefined;
+      if (!url) throw new LinkVisualError('INVALID_RESPONSE', 'vod/getbyfilename: the answer has no vodUrl', { path: '/vision/customer/vod/getbyfilename' });
+      return { payload: data, status: 'URL ready', extra: { expiresAt: expiresAtFor(url, VOD_URL_FALLBACK_MS) } };
+    },
+  },
+  {
+    key: 'vodByEvent',
+    operation: 'getVodUrlByEvent',
+    async run(context) {
+      const data = await context.call('getVodUrlByEvent', context.params);
+      const list = isPlainObject(data) && Array.isArray(data.vodList) ? data.vodList : [];
+      const expiries = list
+        .map((entry) => (isPlainObject(entry) && typeof entry.vodUrl === 'string' ? expiresAtFor(entry.vodUrl, VOD_URL_FALLBACK_MS) : undefined))
+        .filter((at): at is number => at !== undefined);
+      return {
+        payload: data,
+        status: `${list.length} file${list.length === 1 ? '' : 's'}`,
+        extra: expiries.length > 0 ? { expiresAt: Math.min(...expiries) } : {},
+      };
+    },
+  },
+  {
+    key: 'delete',
+    operation: 'deleteRecordings',
+    async run(context) {
+      const names = context.params.fileNameList;
+      const chunks: Record<string, unknown>[] = [];
+      if (Array.isArray(names) && names.length > DELETE_CHUNK) {
+        for (let i = 0; i < names.length; i += DELETE_CHUNK) chunks.push({ ...context.params, fileNameList: names.slice(i, i + DELETE_CHUNK) });
+      } else {
+        chunks.push(context.params);
+      }
+      for (const chunk of chunks) context.check('deleteRecordings', chunk); // all of them, before the first request
+      let deletedCount = 0;
+      for (const [index, chunk] of chunks.entries()) {
+        if (chunks.length > 1) context.progress(`deleting ${index + 1}/${chunks.length}`);
+        const data = await context.call('deleteRecordings', chunk);
+        if (isPlainObject(data) && typeof data.deletedCount === 'number') deletedCount += data.deletedCount;
+      }
+      return { payload: { deletedCount, requests: chunks.length }, status: `${deletedCount} deleted` };
+    },
+  },
+  { key: 'downloadUrl', operation: 'getDownloadUrl', summary: (data) => (isPlainObject(data) && typeof data.progress === 'number' ? `${data.progress}%` : 'ok') },
+  { key: 'getDuration', operation: 'getRecordDuration', summary: (data) => (isPlainObject(data) ? `${String(data.recordDuration)} s` : 'ok') },
+  { key: 'setDuration', operation: 'setRecordDuration', summary: says('set') },
+];
+
+/** `link-visual-recordings`: cloud recordings. */
+export const nodeSpec: OperationNodeSpec = { type: 'link-visual-recordings', actions: recordingActions };

@@ -1,0 +1,314 @@
+import type { CallResult, LinkVisualClient, Operation, ParamSpec } from '../../lib';
+import { LinkVisualError, findOperation } from '../../lib';
+import { formatProblems, isPlainObject, validateParams } from '../../lib/catalog/validate';
+import type { AccountStatus, ConfigNode } from '../config/account';
+import { coerceParams } from './message-params';
+import { asLinkVisualError, messageError, nodeError } from './node-error';
+import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from './red';
+
+/** The two plan families: continuous recording plans and event-triggered plans. */
+export type PlanKind = 'record' | 'event';
+export const PLAN_KINDS: readonly PlanKind[] = ['record', 'event'];
+
+/** What an action's `run` gets: the merged parameters and helpers that record what was called. */
+export interface ActionContext {
+  readonly client: LinkVisualClient;
+  readonly msg: NodeMessage;
+  readonly kind: PlanKind;
+  /** Parameters from the node's fields, overlaid by `msg.payload`, coerced to the catalog's types. */
+  readonly params: Record<string, unknown>;
+  /** The node's own editor settings (for options that are not API parameters). */
+  readonly settings: NodeDef;
+  readonly signal: AbortSignal;
+  /** Calls an operation; remembers it for `msg.linkVisual`. */
+  call(operation: string, params: Record<string, unknown>): Promise<unknown>;
+  /** Every item of every page of a list operation. */
+  collect(operation: string, params: Record<string, unknown>): Promise<unknown[]>;
+  /** Validates params for an operation without sending (throws INVALID_PARAMS). */
+  check(operation: string, params: Record<string, unknown>): void;
+  /** Shows progress in the node status. */
+  progress(text: string): void;
+}
+
+/** What an action produces for the output message. */
+export interface ActionResult {
+  readonly payload: unknown;
+  /** Short status text, e.g. "3 plans". */
+  readonly status?: string;
+  /** Extra message properties (contentType, filename, expiresAt…). */
+  readonly extra?: Record<string, unknown>;
+  /** The call behind the result, when the action made it itself. */
+  readonly meta?: CallResult;
+}
+
+/** One thing a node can do: a catalog operation (per plan kind) or a composed `run`. */
+export interface NodeAction {
+  readonly key: string;
+  /** The catalog operation, or one per plan kind. */
+  readonly operation?: string | Readonly<Record<PlanKind, string>>;
+  /** Parameters beyond the operation's own (composed actions), with their types. */
+  readonly extraParams?: readonly ParamSpec[];
+  /** For list operations: fetch every page unless the node's `pages` setting is `one`. */
+  readonly allPages?: boolean;
+  readonly run?: (context: ActionContext) => Promise<ActionResult>;
+  /** Status text for a plain operation's result. */
+  readonly summary?: (payload: unknown) => string;
+}
+
+/** The shape of one operation node type. */
+export interface OperationNodeSpec {
+  readonly type: string;
+  readonly actions: readonly NodeAction[];
+  /** Whether the node has a record/event `kind`. */
+  readonly kinds?: boolean;
+  /** Let `msg.payload` supply any parameter, not only those the catalog lists (the `api` node). */
+  readonly passThroughParams?: boolean;
+  /** Resolve an operation that is not one of the actions (the `api` node). */
+  readonly resolveOther?: (name: string, def: NodeDef, msg: NodeMessage) => NodeAction | undefined;
+}
+
+interface OperationNode extends Node {
+  onAccountStatus?: (status: AccountStatus) => void;
+}
+
+function operationOf(action: NodeAction, kind: PlanKind): Operation | undefined {
+  if (!action.operation) return undefined;
+  const name = typeof action.operation === 'string' ? action.operation : action.operation[kind];
+  return findOperation(name);
+}
+
+/** Finds the action for a configured or requested operation: an action key, a catalog name or an API path. */
+export function resolveAction(spec: OperationNodeSpec, requested: string, kind: PlanKind): { action: NodeAction; kind: PlanKind } | undefined {
+  const byKey = spec.actions.find((action) => action.key === requested);
+  if (byKey) return { action: byKey, kind };
+  const operation = findOperation(requested);
+  if (!operation) return undefined;
+  for (const action of spec.actions) {
+    if (!action.operation) continue;
+    if (typeof action.operation === 'string') {
+      if (action.operation === operation.name) return { action, kind };
+      continue;
+    }
+    for (const candidate of PLAN_KINDS) {
+      if (action.operation[candidate] === operation.name) return { action, kind: candidate };
+    }
+  }
+  return undefined;
+}
+
+/** The parameter specs an action reads: its operation's plus any extra ones. */
+export function actionParams(action: NodeAction, kind: PlanKind): readonly ParamSpec[] {
+  return [...(operationOf(action, kind)?.params ?? []), ...(action.extraParams ?? [])];
+}
+
+function evaluate(RED: NodeAPI, node: Node, value: unknown, type: string, msg: NodeMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    RED.util.evaluateNodeProperty(value, type, node, msg, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+// API parameter names that Node-RED reserves or the node already uses for something else.
+const PROPERTY_ALIASES: Readonly<Record<string, string>> = { name: 'planName', type: 'imageType' };
+
+/** The node property that holds an API parameter in the editor (`name` → `planName`, `type` → `imageType`). */
+export function paramProperty(paramName: string): string {
+  return PROPERTY_ALIASES[paramName] ?? paramName;
+}
+
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+/** Reads the parameters for an action: node fields (TypedInputs) first, then `msg.payload` by spec name. */
+async function gatherParams(
+  RED: NodeAPI,
+  node: Node,
+  def: NodeDef,
+  msg: NodeMessage,
+  specs: readonly ParamSpec[],
+  options: { useMsg: boolean; passThrough: boolean },
+): Promise<Record<string, unknown>> {
+  const params: Record<string, unknown> = {};
+  for (const spec of specs) {
+    const property = paramProperty(spec.name);
+    const raw = def[property];
+    if (!isSet(raw)) continue;
+    const type = typeof def[`${property}Type`] === 'string' ? (def[`${property}Type`] as string) : 'str';
+    let value: unknown;
+    try {
+      value = await evaluate(RED, node, raw, type, msg);
+    } catch (error) {
+      throw new LinkVisualError('INVALID_PARAMS', `${spec.name}: ${(error as Error).message}`, {
+        problems: [{ path: spec.name, message: (error as Error).message }],
+      });
+    }
+    if (isSet(value)) params[spec.name] = value;
+  }
+  if (options.useMsg && isPlainObject(msg.payload)) {
+    const payload = msg.payload;
+    const names = options.passThrough ? Object.keys(payload) : specs.map((spec) => spec.name);
+    for (const name of names) {
+      if (Object.prototype.hasOwnProperty.call(payload, name) && payload[name] !== undefined) params[name] = payload[name];
+    }
+  }
+  return coerceParams(specs, params);
+}
+
+function summarise(payload: unknown): string {
+  if (Array.isArray(payload)) return `${payload.length} item${payload.length === 1 ? '' : 's'}`;
+  return 'ok';
+}
+
+/**
+ * Registers one operation node type: the shared path from an input message to a Link Visual call and
+ * back (precedence of msg over settings, validation before the network, status, structured errors,
+ * exactly one `done` per message, cancellation on close).
+ */
+export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): void {
+  function OperationNodeConstructor(this: OperationNode, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    node.name = def.name;
+    const account = typeof def.account === 'string' ? (RED.nodes.getNode(def.account) as ConfigNode | null) : null;
+    const inflight = new Set<AbortController>();
+    let statusTimer: NodeJS.Timeout | undefined;
+    let closing = false;
+    let busy = 0;
+
+    const setStatus = (fill: 'red' | 'green' | 'yellow' | 'blue' | 'grey', shape: 'dot' | 'ring', text: string) => node.status({ fill, shape, text });
+    if (!account) setStatus('red', 'ring', 'no account');
+    else if (account.account.configError) setStatus('red', 'ring', 'account settings incomplete');
+    else node.status({});
+
+    node.onAccountStatus = (status) => {
+      if (status.state !== 'backoff') return;
+      setStatus('yellow', 'ring', `${status.reason} backing off ${Math.max(1, Math.round(status.ms / 1000))} s`);
+      if (statusTimer) clearTimeout(statusTimer);
+      statusTimer = setTimeout(() => {
+        statusTimer = undefined;
+        if (!closing) setStatus(busy > 0 ? 'blue' : 'grey', 'dot', busy > 0 ? 'working' : 'resumed');
+      }, status.ms);
+    };
+    account?.account.register(node);
+
+    async function handle(msg: NodeMessage, signal: AbortSignal): Promise<{ result: ActionResult; meta: CallResult | undefined; kind: PlanKind; action: NodeAction }> {
+      if (!account) throw new LinkVisualError('CONFIG', 'no Link Visual account is configured on this node');
+      const useMsg = def.ignoreMsg !== true && def.ignoreMsg !== 'true';
+      const requestedKind = useMsg && typeof msg.kind === 'string' ? msg.kind : typeof def.kind === 'string' ? def.kind : 'record';
+      if (spec.kinds && !PLAN_KINDS.includes(requestedKind as PlanKind)) {
+        throw new LinkVisualError('INVALID_PARAMS', `kind must be "record" or "event", got ${JSON.stringify(requestedKind).slice(0, 40)}`, {
+          problems: [{ path: 'kind', message: 'must be "record" or "event"' }],
+        });
+      }
+      const kind = (spec.kinds ? requestedKind : 'record') as PlanKind;
+      // No operation configured: a node's first action is its default (the only one for record/snapshot).
+      const configured = typeof def.operation === 'string' && def.operation !== '' ? def.operation : (spec.actions[0]?.key ?? '');
+      const requested = useMsg && typeof msg.operation === 'string' && msg.operation !== '' ? msg.operation : configured;
+      const resolved = resolveAction(spec, requested, kind) ?? (() => {
+        const other = spec.resolveOther?.(requested, def, msg);
+        return other ? { action: other, kind } : undefined;
+      })();
+      if (!resolved) {
+        throw new LinkVisualError('INVALID_PARAMS', `operation "${requested.slice(0, 80)}" is not one of this node's: ${spec.actions.map((a) => a.key).join(', ')}`, {
+          problems: [{ path: 'operation', message: 'unknown for this node' }],
+        });
+      }
+      const { action } = resolved;
+      const specs = actionParams(action, resolved.kind);
+      const params = await gatherParams(RED, node, def, msg, specs, { useMsg, passThrough: spec.passThroughParams === true });
+      const client = await account.account.getClient();
+      let meta: CallResult | undefined;
+      const context: ActionContext = {
+        client,
+        msg,
+        kind: resolved.kind,
+        params,
+        settings: def,
+        signal,
+        async call(operation, callParams) {
+          meta = await client.callDetailed(operation, callParams, { signal });
+          return meta.data;
+        },
+        async collect(operation, callParams) {
+          const started = Date.now();
+          const items: unknown[] = [];
+          for await (const item of client.paginate(operation, callParams, { signal })) items.push(item);
+          const op = client.resolve(operation);
+          meta = { data: items, operation: op.name, path: op.path, apiVer: op.apiVer, attempts: 1, durationMs: Date.now() - started };
+          return items;
+        },
+        check(operation, callParams) {
+          const op = client.resolve(operation);
+          const problems = validateParams(op, callParams);
+          if (problems.length > 0) {
+            throw new LinkVisualError('INVALID_PARAMS', `${op.name}: ${formatProblems(problems)}`, { path: op.path, problems });
+          }
+        },
+        progress(text) {
+          setStatus('blue', 'dot', text);
+        },
+      };
+      if (action.run) {
+        const result = await action.run(context);
+        return { result, meta: result.meta ?? meta, kind: resolved.kind, action };
+      }
+      const operation = operationOf(action, resolved.kind);
+      if (!operation) throw new LinkVisualError('INVALID_PARAMS', `operation "${requested}" has nothing to call`);
+      const onePage = def.pages === 'one' || (useMsg && msg.pages === 'one');
+      const payload = action.allPages && operation.paging && !onePage ? await context.collect(operation.name, params) : await context.call(operation.name, params);
+      return { result: { payload, status: (action.summary ?? summarise)(payload) }, meta, kind: resolved.kind, action };
+    }
+
+    node.on('input', (msg: NodeMessage, send: SendFunction, done: DoneFunction) => {
+      const controller = new AbortController();
+      inflight.add(controller);
+      busy += 1;
+      setStatus('blue', 'dot', 'working');
+      handle(msg, controller.signal)
+        .then(({ result, meta, kind, action }) => {
+          msg.payload = result.payload;
+          if (result.extra) Object.assign(msg, result.extra);
+          msg.linkVisual = {
+            operation: meta?.operation ?? action.key,
+            path: meta?.path,
+            apiVer: meta?.apiVer,
+            requestId: meta?.requestId,
+            durationMs: meta?.durationMs,
+            ...(spec.kinds ? { kind } : {}),
+          };
+          setStatus('green', 'dot', result.status ?? 'ok');
+          send(msg);
+          done();
+        })
+        .catch((thrown: unknown) => {
+          const error = asLinkVisualError(thrown);
+          if (closing && (error.code === 'CLOSED' || error.code === 'ABORTED')) {
+            done(); // redeploy cancelled it: nothing to report
+            return;
+          }
+          msg.error = messageError(error);
+          setStatus('red', 'ring', error.code === 'INVALID_PARAMS' ? 'invalid input' : `${error.code}${error.apiCode ? ` ${error.apiCode}` : ''}`);
+          done(nodeError(error));
+        })
+        .finally(() => {
+          busy -= 1;
+          inflight.delete(controller);
+        });
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
+      if (statusTimer) clearTimeout(statusTimer);
+      for (const controller of inflight) controller.abort(new LinkVisualError('ABORTED', 'the node was closed'));
+      account?.account.deregister(node);
+      done();
+    });
+  }
+
+  RED.nodes.registerType<OperationNode, NodeDef>(spec.type, OperationNodeConstructor);
+}
+
+/** The module function Node-RED calls for one operation node file. */
+export function operationNodeModule(spec: OperationNodeSpec): (RED: NodeAPI) => void {
+  return (RED) => registerOperationNode(RED, spec);
+}

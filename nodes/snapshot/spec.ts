@@ -1,0 +1,37 @@
+import { takeSnapshot } from '../../lib/media/snapshot';
+import type { OperationNodeSpec } from '../shared/operation-node';
+
+function seconds(value: unknown, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** `link-visual-snapshot`: trigger a picture, wait until it exists, and output the JPEG as a Buffer. */
+export const nodeSpec: OperationNodeSpec = {
+  type: 'link-visual-snapshot',
+  actions: [
+    {
+      key: 'snapshot',
+      operation: 'triggerPicture',
+      async run(context) {
+        context.check('triggerPicture', context.params);
+        const iotId = context.params.iotId as string;
+        const snapshot = await takeSnapshot(context.client, iotId, {
+          signal: context.signal,
+          timeoutMs: seconds(context.settings.timeout, 20) * 1000,
+          onProgress: (text) => context.progress(text),
+        });
+        return {
+          payload: snapshot.image,
+          status: `${Math.round(snapshot.image.length / 1024)} kB`,
+          extra: {
+            contentType: snapshot.contentType,
+            filename: `${iotId}-${snapshot.pictureId}.jpg`,
+            picture: snapshot.picture,
+            expiresAt: snapshot.expiresAt,
+          },
+        };
+      },
+    },
+  ],
+};

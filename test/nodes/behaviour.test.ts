@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startEmulator } from '../../lib/emulator';
+import { MessageQueue, accountNode, exchange, helper, packageNodes, tempUserDir, type TestNode } from '../helpers/node-red';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
+
+type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+
+async function stats(emulator: Emulator): Promise<{ requests: number; byPath: Record<string, number> }> {
+  const response = await fetch(`${emulator.url}/_emulator/stats`);
+  return (await response.json()) as { requests: number; byPath: Record<string, number> };
+}
+
+async function fault(emulator: Emulator, body: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.ok(response.ok);
+}
+
+function statusTexts(node: TestNode): string[] {
+  return node.status.getCalls().map((call) => String((call.args[0] as { text?: string }).text ?? ''));
+}
+
+describe('operation node behaviour', function () {
+  this.timeout(60_000);
+  let emulator: Emulator;
+  let userDir: { dir: string; remove: () => void };
+
+  before(async () => {
+    userDir = tempUserDir();
+    emulator = await startEmulator({ port: 0 });
+  });
+  after(async () => {
+    await emulator.close();
+    userDir.remove();
+  });
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  async function load(nodes: Record<string, unknown>[], accountOptions: Parameters<typeof accountNode>[1] = {}): Promise<MessageQueue> {
+    const account = accountNode(emulator.url, accountOptions);
+    const flow = [
+      { id: 'tab', type: 'tab', label: 'behaviour' },
+      account.node,
+      ...nodes.map((node) => ({ z: 'tab', x: 100, y: 100, account: 'account', wires: [['sink']], ...node })),
+      { id: 'catcher', type: 'catch', z: 'tab', x: 100, y: 200, scope: null, uncaught: false, wires: [['sink']] },
+      { id: 'sink', type: 'helper', z: 'tab', x: 300, y: 100 },
+    ];
+    await helper.load([catchNode, ...packageNodes()], flow, account.credentials);
+    return new MessageQueue(helper.getNode('sink') as TestNode);
+  }
+
+  it('lets msg.payload override configured parameters, unless overrides are locked', async () => {
+    const sink = await load([
+      { id: 'open', type: 'link-visual-recordings', operation: 'getDuration', iotId: 'demo-camera-1', iotIdType: 'str' },
+      { id: 'locked', type: 'link-visual-recordings', operation: 'getDuration', iotId: 'demo-camera-1', iotIdType: 'str', ignoreMsg: true },
+    ]);
+    const open = await exchange(helper.getNode('open') as TestNode, { payload: { iotId: 'no-such-camera' } }, sink);
+    assert.ok(open.error, 'msg.payload.iotId was used (and the emulator does not know that camera)');
+    const locked = await exchange(helper.getNode('locked') as TestNode, { payload: { iotId: 'no-such-camera' }, operation: 'setDuration' }, sink);
+    assert.ok(locked.output, 'the configured camera and operation were used');
+    assert.equal((locked.output?.linkVisual as { operation: string }).operation, 'getRecordDuration');
+  });
+
+  it('reads TypedInput fields from msg, flow and env', async () => {
+    process.env.LV_TEST_CAMERA = 'demo-camera-2';
+    const sink = await load([
+      { id: 'fromMsg', type: 'link-visual-recordings', operation: 'getDuration', iotId: 'camera', iotIdType: 'msg' },
+      { id: 'fromEnv', type: 'link-visual-recordings', operation: 'getDuration', iotId: 'LV_TEST_CAMERA', iotIdType: 'env' },
+    ]);
+    const fromMsg = await exchange(helper.getNode('fromMsg') as TestNode, { camera: 'demo-camera-1' }, sink);
+    assert.ok(fromMsg.output);
+    const fromEnv = await exchange(helper.getNode('fromEnv') as TestNode, {}, sink);
+    assert.ok(fromEnv.output);
+  });
+
+  it('selects another operation and kind by msg.operation (name or path) and msg.kind', async () => {
+    const sink = await load([{ id: 'plan', type: 'link-visual-plan', operation: 'get', kind: 'record' }]);
+    const byPath = await exchange(helper.getNode('plan') as TestNode, { operation: '/vision/customer/eventrecord/plan/query' }, sink);
+    assert.equal((byPath.output?.linkVisual as { operation: string; kind: string }).operation, 'queryEventPlans');
+    assert.equal((byPath.output?.linkVisual as { kind: string }).kind, 'event');
+    const byKind = await exchange(helper.getNode('plan') as TestNode, { operation: 'query', kind: 'event' }, sink);
+    assert.equal((byKind.output?.linkVisual as { path: string }).path, '/vision/customer/eventrecord/plan/query');
+    const foreign = await exchange(helper.getNode('plan') as TestNode, { operation: 'triggerPicture' }, sink);
+    assert.equal((foreign.error?.error as { code: string }).code, 'INVALID_PARAMS');
+  });
+
+  it('refuses invalid input before any request, with a structured error for the Catch node', async () => {
+    const sink = await load([{ id: 'record', type: 'link-visual-record' }]);
+    const before = await stats(emulator);
+    const { error } = await exchange(helper.getNode('record') as TestNode, { payload: { iotId: 'demo-camera-1', recordDuration: 1801 }, topic: 'keep me' }, sink);
+    assert.ok(error, 'the Catch node got it');
+    const caught = error.error as { message: string; code: string; source: { id: string }; cause: { code: string; retryable: boolean; problems: { path: string }[] } };
+    assert.equal(caught.code, 'INVALID_PARAMS');
+    assert.equal(caught.source.id, 'record');
+    assert.match(caught.message, /recordDuration: must be ≤ 1800/);
+    assert.equal(caught.cause.retryable, false);
+    assert.deepEqual(caught.cause.problems.map((p) => p.path), ['recordDuration']);
+    assert.equal((error._error as { code: string }).code, 'INVALID_PARAMS', 'the node-set msg.error travels as msg._error');
+    assert.equal(error.topic, 'keep me', 'the input message is kept');
+    const afterwards = await stats(emulator);
+    assert.equal(afterwards.requests, before.requests, 'nothing was sent');
+    assert.ok(statusTexts(helper.getNode('record') as TestNode).includes('invalid input'));
+  });
+
+  it('reports API errors with code, apiCode and retryable', async () => {
+    const sink = await load([{ id: 'get', type: 'link-visual-plan', operation: 'get', kind: 'record' }]);
+    const { error } = await exchange(helper.getNode('get') as TestNode, { payload: { planId: 'missing-plan' } }, sink);
+    const cause = (error?.error as { cause: { code: string; apiCode: number; path: string; retryable: boolean } }).cause;
+    assert.equal(cause.code, 'API_ERROR');
+    assert.equal(typeof cause.apiCode, 'number');
+    assert.equal(cause.path, '/vision/customer/record/plan/get');
+  });
+
+  it('applies a plan idempotently: a second apply writes nothing', async () => {
+    const sink = await load([{ id: 'apply', type: 'link-visual-plan', operation: 'apply', kind: 'record' }]);
+    const desired = { name: 'away', allDay: 0, timeSectionList: [{ dayOfWeek: 2, begin: 3600, end: 7200 }, { dayOfWeek: 1, begin: 0, end: 600 }] };
+    const first = await exchange(helper.getNode('apply') as TestNode, { payload: desired }, sink);
+    assert.equal((first.output?.payload as { action: string }).action, 'created');
+    const writes = (s: { byPath: Record<string, number> }) => (s.byPath['/vision/customer/record/plan/set'] ?? 0) + (s.byPath['/vision/customer/record/plan/update'] ?? 0);
+    const before = writes(await stats(emulator));
+    const reordered = { ...desired, timeSectionList: [...desired.timeSectionList].reverse() };
+    const second = await exchange(helper.getNode('apply') as TestNode, { payload: reordered }, sink);
+    assert.deepEqual(second.output?.payload, { changed: false, action: 'unchanged', planId: (first.output?.payload as { planId: string }).planId, name: 'away', duplicates: [] });
+    assert.equal(writes(await stats(emulator)), before, 'no write the second time');
+    const changed = await exchange(helper.getNode('apply') as TestNode, { payload: { ...desired, allDay: 1 } }, sink);
+    assert.equal((changed.output?.payload as { action: string }).action, 'updated');
+  });
+
+  it('binds idempotently with apply, by plan name, over several cameras', async () => {
+    const sink = await load([
+      { id: 'plan', type: 'link-visual-plan', operation: 'apply', kind: 'record' },
+      { id: 'bind', type: 'link-visual-bind', operation: 'apply', kind: 'record' },
+    ]);
+    await exchange(helper.getNode('plan') as TestNode, { payload: { name: 'home', allDay: 1 } }, sink);
+    const first = await exchange(helper.getNode('bind') as TestNode, { payload: { iotId: 'demo-camera-1, demo-camera-2', planName: 'home' } }, sink);
+    assert.deepEqual((first.output?.payload as { action: string }[]).map((r) => r.action), ['bound', 'bound']);
+    const second = await exchange(helper.getNode('bind') as TestNode, { payload: { iotId: ['demo-camera-1', 'demo-camera-2'], planName: 'home' } }, sink);
+    assert.deepEqual((second.output?.payload as { action: string }[]).map((r) => r.action), ['unchanged', 'unchanged']);
+  });
+
+  it('shows status: working, then ok or error', async () => {
+    const sink = await load([{ id: 'duration', type: 'link-visual-recordings', operation: 'getDuration' }]);
+    const node = helper.getNode('duration') as TestNode;
+    await exchange(node, { payload: { iotId: 'demo-camera-1' } }, sink);
+    const texts = statusTexts(node);
+    assert.ok(texts.includes('working'));
+    assert.match(texts[texts.length - 1], /\d+ s/);
+  });
+
+  it('shows the account-wide backoff after throttling', async () => {
+    const sink = await load([{ id: 'duration', type: 'link-visual-recordings', operation: 'getDuration' }]);
+    await fault(emulator, { path: '/vision/customer/record/durationconfig/get', mode: 'http', status: 429, times: 1 });
+    const node = helper.getNode('duration') as TestNode;
+    const result = await exchange(node, { payload: { iotId: 'demo-camera-1' } }, sink);
+    assert.ok(result.output, 'retried after the pause');
+    assert.ok(statusTexts(node).some((text) => /backing off \d+ s/.test(text)), statusTexts(node).join(' | '));
+  });
+
+  it('reports a missing account clearly', async () => {
+    const flow = [
+      { id: 'tab', type: 'tab' },
+      { id: 'orphan', type: 'link-visual-record', z: 'tab', account: '', wires: [['sink']] },
+      { id: 'catcher', type: 'catch', z: 'tab', scope: null, wires: [['sink']] },
+      { id: 'sink', type: 'helper', z: 'tab', x: 300, y: 100 },
+    ];
+    await helper.load([catchNode, ...packageNodes()], flow);
+    const sink = new MessageQueue(helper.getNode('sink') as TestNode);
+    const node = helper.getNode('orphan') as TestNode;
+    assert.ok(statusTexts(node).includes('no account'));
+    const { error } = await exchange(node, { payload: { iotId: 'x', recordDuration: 5 } }, sink);
+    assert.equal((error?.error as { code: string }).code, 'CONFIG');
+  });
+
+  it('keeps credentials out of the flow and persists the session owner-only', async () => {
+    const sink = await load([{ id: 'duration', type: 'link-visual-recordings', operation: 'getDuration' }], { id: 'account' });
+    await exchange(helper.getNode('duration') as TestNode, { payload: { iotId: 'demo-camera-1' } }, sink);
+    const account = helper.getNode('account') as TestNode;
+    assert.equal(account.credentials.appSecret, 'demo-app-secret');
+    const exported = JSON.stringify(helper.getNode('duration')) + JSON.stringify((account as unknown as { account: unknown }).account);
+    assert.ok(!exported.includes('demo-app-secret') && !exported.includes('demo-refresh-token'));
+    const file = path.join(userDir.dir, 'link-visual', 'session-account.json');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(fs.existsSync(file), `the session file exists: ${JSON.stringify(fs.readdirSync(userDir.dir, { recursive: true }))}`);
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+  });
+
+  it('cancels in-flight requests on close and ends every message', async () => {
+    const sink = await load([{ id: 'duration', type: 'link-visual-recordings', operation: 'getDuration' }]);
+    await fault(emulator, { path: '/vision/customer/record/durationconfig/get', mode: 'delay', delayMs: 3000, times: 1 });
+    const node = helper.getNode('duration') as TestNode;
+    node.receive({ payload: { iotId: 'demo-camera-1' } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await helper.unload();
+    assert.ok(Date.now() - started < 2000, 'close did not wait for the slow answer');
+    assert.equal(sink.size, 0, 'no output and no error after a redeploy cancelled the call');
+    await helper.load([], [{ id: 'tab', type: 'tab' }]);
+  });
+});
