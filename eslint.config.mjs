@@ -13,6 +13,8 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'off',
       eqeqeq: ['error', 'always'],
+      // Node-RED constructors conventionally keep `const node = this` for callbacks.
+      '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['node'] }],
     },
   },
   {

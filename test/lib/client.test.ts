@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { LinkVisualClient } from '../../lib/client/client';
 import type { SessionSnapshot } from '../../lib/client/session';
 import { LinkVisualError } from '../../lib/gateway/errors';
@@ -387,7 +388,7 @@ describe('LinkVisualClient', () => {
       });
       const c = makeClient({ retries: 0, auth: { mode: 'session', identityId: 'id', refreshToken: 'super-secret-refresh' } });
       const error = await rejection(c.call('getRecordDuration', { iotId: 'a' }));
-      const texts = [error.message, JSON.stringify(error), String(error.stack), JSON.stringify(c), require('node:util').inspect(c, { depth: 5 })];
+      const texts = [error.message, JSON.stringify(error), String(error.stack), JSON.stringify(c), inspect(c, { depth: 5 })];
       for (const text of texts) {
         assert.ok(!text.includes(appSecret), 'no AppSecret');
         assert.ok(!text.includes('super-secret-iot-token'), 'no iotToken');

@@ -200,4 +200,63 @@ describe('operation node behaviour', function () {
     assert.equal(sink.size, 0, 'no output and no error after a redeploy cancelled the call');
     await helper.load([], [{ id: 'tab', type: 'tab' }]);
   });
+
+  it('resumes with the rotated refresh token after a restart (no new auth code needed)', async () => {
+    const rotating = await startEmulator({ port: 0, rotateRefreshTokens: true });
+    try {
+      const account = accountNode(rotating.url, { id: 'rotating' });
+      const flow = [{ id: 'tab', type: 'tab' }, account.node, { id: 'duration', type: 'link-visual-recordings', z: 'tab', x: 1, y: 1, account: 'rotating', operation: 'getDuration', wires: [['sink']] }, { id: 'sink', type: 'helper', z: 'tab', x: 2, y: 2 }];
+      for (let restart = 0; restart < 3; restart += 1) {
+        await helper.load(packageNodes(), flow, account.credentials);
+        const sink = new MessageQueue(helper.getNode('sink') as TestNode);
+        // Each run starts from the configured (by now spent) refresh token; the stored rotated one must win.
+        await fetch(`${rotating.url}/_emulator/tokens/expire`, { method: 'POST' });
+        const { output, error } = await exchange(helper.getNode('duration') as TestNode, { payload: { iotId: 'demo-camera-1' } }, sink);
+        assert.ok(output, `run ${restart}: ${JSON.stringify(error)}`);
+        await helper.unload();
+      }
+      const stored = JSON.parse(fs.readFileSync(path.join(userDir.dir, 'link-visual', 'session-rotating.json'), 'utf8')) as { session: { refreshToken: string } };
+      assert.notEqual(stored.session.refreshToken, 'demo-refresh-token', 'a rotated token was stored');
+    } finally {
+      await rotating.close();
+      await helper.load([], [{ id: 'tab', type: 'tab' }]);
+    }
+  });
+});
+
+describe('resource hygiene of operation nodes', function () {
+  this.timeout(60_000);
+
+  it('leaves no sockets or timers behind after repeated deploys', async () => {
+    const userDir = tempUserDir();
+    const emulator = await startEmulator({ port: 0 });
+    const account = accountNode(emulator.url);
+    const flow = [
+      { id: 'tab', type: 'tab' },
+      account.node,
+      { id: 'duration', type: 'link-visual-recordings', z: 'tab', x: 1, y: 1, account: 'account', operation: 'getDuration', wires: [['sink']] },
+      { id: 'sink', type: 'helper', z: 'tab', x: 2, y: 2 },
+    ];
+    const cycle = async () => {
+      await helper.load(packageNodes(), flow, account.credentials);
+      const sink = new MessageQueue(helper.getNode('sink') as TestNode);
+      const { output } = await exchange(helper.getNode('duration') as TestNode, { payload: { iotId: 'demo-camera-1' } }, sink);
+      assert.ok(output);
+      await helper.unload();
+    };
+    // undici's shared coarse timer (a 500 ms tick) stops by itself once no request is pending.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 1200));
+    try {
+      await cycle();
+      await settle();
+      const before = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
+      for (let i = 0; i < 10; i += 1) await cycle();
+      await settle();
+      const after = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
+      assert.ok(after.length <= before.length, `resources grew from ${before.join(', ')} to ${after.join(', ')}`);
+    } finally {
+      await emulator.close();
+      userDir.remove();
+    }
+  });
 });
