@@ -1,0 +1,101 @@
+/** Handlers of the cloud-recording operations: queries, calendar, VOD and download URLs, deletes, triggers. */
+import { formatLocalTime, formatUtcTime } from './clock';
+import { bool, checkRange, list, mediaUrl, num, pageOf, str, type CallContext, type Handler, type Services } from './handler-context';
+import { BusinessError, type Recording } from './world';
+
+function recordingOut(context: CallContext, services: Services, recording: Recording, withSnapshot: boolean): Record<string, unknown> {
+  const timeZone = services.world.device(recording.iotId).timeZone;
+  const out: Record<string, unknown> = {
+    beginTime: formatLocalTime(recording.begin, timeZone),
+    endTime: formatLocalTime(recording.end, timeZone),
+    beginTimeUTC: formatUtcTime(recording.begin),
+    endTimeUTC: formatUtcTime(recording.end),
+    recordType: recording.recordType,
+    streamType: recording.streamType,
+    fileName: recording.fileName,
+    fileSize: services.mp4Size,
+  };
+  if (withSnapshot) out.snapshotUrl = mediaUrl(context, services, 'snapshot', recording.iotId, recording.fileName);
+  if (recording.eventType === 3) out.intelligentTypeList = '3';
+  return out;
+}
+
+/** A playlist entry of vod/getbyeventid. */
+function vodOut(context: CallContext, services: Services, recording: Recording): Record<string, unknown> {
+  const timeZone = services.world.device(recording.iotId).timeZone;
+  return {
+    fileName: recording.fileName,
+    vodUrl: mediaUrl(context, services, 'vod', recording.iotId, recording.fileName),
+    beginTime: formatLocalTime(recording.begin, timeZone),
+    endTime: formatLocalTime(recording.end, timeZone),
+    beginTimeUTC: formatUtcTime(recording.begin),
+    endTimeUTC: formatUtcTime(recording.end),
+  };
+}
+
+/** Handlers by operation name. */
+export const recordingHandlers: Readonly<Record<string, Handler>> = {
+  queryRecordings: (context, services) => {
+    const { params } = context;
+    const iotId = str(params, 'iotId');
+    services.world.device(iotId);
+    const beginTime = num(params, 'beginTime');
+    const endTime = num(params, 'endTime');
+    checkRange(beginTime, endTime, 'beginTime/endTime');
+    const all = services.cameras.recordingsBetween(iotId, num(params, 'streamType'), beginTime * 1000, endTime * 1000, num(params, 'recordType', 99));
+    const { page, next } = pageOf(all, num(params, 'pageStart'), num(params, 'pageSize', 20));
+    return {
+      recordFileList: page.map((r) => recordingOut(context, services, r, bool(params, 'needSnapshot'))),
+      nextValid: next !== undefined,
+      // The next page re-queries from here (seconds); files already seen may come again, none is lost.
+      nextBeginTime: next ? Math.max(beginTime, Math.floor(next.begin / 1000)) : 0,
+    };
+  },
+  getVodUrlByFileName: (context, services) => {
+    const recording = services.cameras.recording(str(context.params, 'iotId'), str(context.params, 'fileName'));
+    const { url, expiresAt } = services.media.url(context.baseUrl, 'vod', recording.iotId, recording.fileName);
+    return { vodUrl: url, expiresAt };
+  },
+  queryMonthRecordings: ({ params }, { cameras }) => ({ recordFlags: cameras.monthFlags(str(params, 'iotId'), str(params, 'month')) }),
+  getVodUrlByEvent: (context, services) => {
+    const iotId = str(context.params, 'iotId');
+    const eventId = str(context.params, 'eventId');
+    services.world.device(iotId);
+    services.cameras.advanceDevice(iotId);
+    const event = services.cameras.findEvent(iotId, eventId);
+    if (!event) throw new BusinessError('EVENT_NOT_FOUND', `eventId: ${eventId}`);
+    const recordings = services.cameras.eventRecordings(event);
+    if (recordings.length === 0 && !services.world.boundEventPlan(iotId, 0) && !services.world.boundEventPlan(iotId, 1)) {
+      throw new BusinessError('EVENT_PLAN_REQUIRED', `iotId: ${iotId}`);
+    }
+    return { vodList: recordings.map((r) => vodOut(context, services, r)) };
+  },
+  deleteRecordings: ({ params }, { cameras, transcodes }) => {
+    const iotId = str(params, 'iotId');
+    const names = list<string>(params, 'fileNameList');
+    const deletedCount = cameras.deleteRecordings(iotId, names);
+    transcodes.forget(iotId, names);
+    return { deletedCount };
+  },
+  getDownloadUrl: (context, services) => {
+    const recording = services.cameras.recording(str(context.params, 'iotId'), str(context.params, 'fileName'));
+    const job = services.transcodes.poll(recording.iotId, recording.fileName);
+    if (job.status !== 0) return { url: '', status: job.status, progress: job.progress };
+    const { url, expiresAt } = services.media.url(context.baseUrl, 'download', recording.iotId, recording.fileName);
+    return { url, status: 0, progress: 100, expiresAt };
+  },
+  triggerRecording: ({ params }, { cameras }) => {
+    const recording = cameras.triggerRecording(
+      str(params, 'iotId'),
+      num(params, 'streamType'),
+      num(params, 'recordDuration'),
+      num(params, 'preRecordDuration'),
+    );
+    return { recordId: recording.recordId };
+  },
+  setRecordDuration: ({ params }, { world }) => {
+    world.setRecordDuration(str(params, 'iotId'), num(params, 'recordDuration', 1800));
+    return null;
+  },
+  getRecordDuration: ({ params }, { world }) => ({ recordDuration: world.device(str(params, 'iotId')).recordDuration }),
+};

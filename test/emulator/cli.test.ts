@@ -1,0 +1,96 @@
+/** The link-visual-emulator CLI: starts, prints the URL and demo credentials, stops on SIGTERM, refuses bad flags. */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DEFAULT_PORT, parseArgs } from '../../lib/emulator/cli';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'lib', 'emulator', 'cli.ts');
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+function run(args: string[]): Run {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', CLI, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exit };
+}
+
+async function waitFor(read: () => string, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = read().match(pattern);
+    if (match) return match;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${pattern} in:\n${read()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('emulator CLI', () => {
+  let directory: string;
+  const running: ChildProcess[] = [];
+
+  beforeEach(() => {
+    directory = mkdtempSync(path.join(tmpdir(), 'lv-cli-'));
+  });
+  afterEach(() => {
+    for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('starts, prints the URL and demo credentials, serves, and stops cleanly on SIGTERM saving the state', async function () {
+    this.timeout(30_000);
+    const state = path.join(directory, 'state.json');
+    const cli = run(['--port', '0', '--cameras', '3', '--state', state, '--time-scale', '60']);
+    running.push(cli.child);
+    const [, url] = await waitFor(cli.stdout, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    for (const credential of ['demo-app-key', 'demo-app-secret', 'demo-identity', 'demo-refresh-token', 'demo-auth-code', 'demo-project']) {
+      assert.ok(cli.stdout().includes(credential), `prints ${credential}`);
+    }
+    const devices = (await (await fetch(`${url}/_emulator/devices`)).json()) as { devices: { iotId: string }[] };
+    assert.deepEqual(devices.devices.map((d) => d.iotId), ['demo-camera-1', 'demo-camera-2', 'demo-camera-3']);
+    const time = (await (await fetch(`${url}/_emulator/time`)).json()) as { timeScale: number };
+    assert.equal(time.timeScale, 60);
+    cli.child.kill('SIGTERM');
+    assert.equal(await cli.exit, 0, cli.stderr());
+    assert.match(cli.stdout(), /Stopped\./);
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as { world: { devices: unknown[] } };
+    assert.equal(saved.world.devices.length, 3);
+  });
+
+  it('exits 2 with a message on a bad flag, and 0 with the usage on --help', async function () {
+    this.timeout(30_000);
+    const bad = run(['--port', 'eighty']);
+    assert.equal(await bad.exit, 2);
+    assert.match(bad.stderr(), /--port needs an integer/);
+    assert.match(bad.stderr(), /Usage: link-visual-emulator/);
+    const help = run(['--help']);
+    assert.equal(await help.exit, 0);
+    assert.match(help.stdout(), /--time-scale X/);
+  });
+
+  it('parses flags by hand', () => {
+    assert.deepEqual(parseArgs([]), { help: false, options: { port: DEFAULT_PORT } });
+    assert.deepEqual(parseArgs(['--port=0', '--host', '0.0.0.0', '--cameras', '4', '--state', 'w.json', '--time-scale', '3600', '--demo-events', '5000', '--rotate-refresh-tokens']), {
+      help: false,
+      options: { port: 0, host: '0.0.0.0', cameras: 4, state: 'w.json', timeScale: 3600, demoEvents: 5000, rotateRefreshTokens: true },
+    });
+    assert.deepEqual(parseArgs(['-h']), { help: true });
+    for (const bad of [['--port'], ['--port', '70000'], ['--cameras', '-1'], ['--time-scale', '0'], ['--wat'], ['--state', '--port'], ['--rotate-refresh-tokens=yes']]) {
+      assert.ok('error' in parseArgs(bad), bad.join(' '));
+    }
+  });
+});
