@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.demo/**', '.userdir/**', 'resources/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.demo/**', '.userdir/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -23,5 +23,18 @@ export default tseslint.config(
       globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Editor scripts served to the browser as they are (no build step): ES2017, browser and Node-RED editor globals.
+    files: ['resources/**/*.js'],
+    languageOptions: {
+      ecmaVersion: 2017,
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', console: 'readonly', RED: 'readonly', $: 'readonly', jQuery: 'readonly' },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+    },
   },
 );

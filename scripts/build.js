@@ -30,6 +30,9 @@ for (const entry of fs.readdirSync(nodesDir, { withFileTypes: true })) {
   if (fs.existsSync(iconsDir)) fs.cpSync(iconsDir, path.join(target, 'icons'), { recursive: true });
 }
 
+// Fill the operation nodes' editor placeholders (defaults, operations, parameter rows) from the catalog.
+require('./generate-editor').generate(dist);
+
 // Every node file package.json promises must exist with its editor HTML beside it.
 const pkg = require(path.join(root, 'package.json'));
 for (const [set, file] of Object.entries(pkg['node-red'].nodes)) {

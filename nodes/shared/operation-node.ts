@@ -142,6 +142,8 @@ async function gatherParams(
         problems: [{ path: spec.name, message: (error as Error).message }],
       });
     }
+    // A `date` TypedInput yields epoch milliseconds; some operations count seconds.
+    if (type === 'date' && spec.unit === 's' && typeof value === 'number') value = Math.floor(value / 1000);
     if (isSet(value)) params[spec.name] = value;
   }
   if (options.useMsg && isPlainObject(msg.payload)) {
