@@ -168,3 +168,18 @@ describe('catalog validation', () => {
     assert.ok(probed > 40, `probed ${probed} limits`);
   });
 });
+
+describe('isPlainObject', () => {
+  it('accepts objects from another realm (a Function node sandbox) and refuses Buffers, Dates and class instances', async () => {
+    const { isPlainObject } = await import('../../lib/catalog/validate');
+    const vm = await import('node:vm');
+    const foreign = vm.runInNewContext('({ iotId: "cam" })') as unknown;
+    assert.equal(isPlainObject(foreign), true);
+    assert.equal(isPlainObject(Object.create(null)), true);
+    assert.equal(isPlainObject(Buffer.from('x')), false);
+    assert.equal(isPlainObject(new Date()), false);
+    assert.equal(isPlainObject(new (class Plan {})()), false);
+    assert.equal(isPlainObject(vm.runInNewContext('new Date()')), false);
+    assert.equal(isPlainObject([]), false);
+  });
+});
