@@ -21,7 +21,7 @@ export interface SnapshotOptions {
   readonly timeoutMs?: number;
   /** Pause between lookups. Default 1 s. */
   readonly pollMs?: number;
-  /** Largest image accepted. Default 10 MiB. */
+  /** Largest image accepted. Default: the client's media limit (20 MiB). */
   readonly maxBytes?: number;
   readonly onProgress?: (text: string) => void;
 }
@@ -64,7 +64,7 @@ export async function takeSnapshot(client: LinkVisualClient, iotId: string, opti
     if (picture) {
       options.onProgress?.('fetching picture');
       const url = picture.pictureUrl as string;
-      const media = await client.fetchMedia(url, { signal: options.signal, maxBytes: options.maxBytes ?? 10 * 1024 * 1024, accept: ['image/'] });
+      const media = await client.fetchMedia(url, { signal: options.signal, maxBytes: options.maxBytes, accept: ['image/'] });
       return { pictureId, iotId, picture, image: media.buffer, contentType: media.contentType, expiresAt: expiresAtFor(url, PICTURE_URL_FALLBACK_MS) };
     }
     if (Date.now() + pollMs > deadline) {

@@ -5,7 +5,11 @@ import type { NodeDef, NodeMessage } from '../shared/red';
 
 /** Any operation or path: catalog entries are validated, unknown paths need an apiVer. */
 function anyOperation(requested: string, def: NodeDef, msg: NodeMessage): NodeAction | undefined {
-  if (requested.trim() === '') return undefined;
+  if (requested.trim() === '') {
+    throw new LinkVisualError('INVALID_PARAMS', 'api: give an operation (catalog name) or an API path, in the node or in msg.operation', {
+      problems: [{ path: 'operation', message: 'is required' }],
+    });
+  }
   return {
     key: requested,
     extraParams: [

@@ -7,8 +7,9 @@ import { countOf, says } from '../shared/summaries';
 const DEFAULT_MAX_IMAGES = 20;
 
 function wantsImages(context: ActionContext): boolean {
+  if (context.useMsg && typeof context.msg.fetchImages === 'boolean') return context.msg.fetchImages;
   const flag = context.settings.fetchImages;
-  return flag === true || flag === 'true' || context.msg.fetchImages === true;
+  return flag === true || flag === 'true';
 }
 
 /** Adds `image` (Buffer) and `contentType` to each picture; a picture that fails gets `imageError` instead. */
@@ -50,7 +51,7 @@ function listing(key: string, operation: string, allPages: boolean): NodeAction 
     operation,
     allPages,
     async run(context): Promise<ActionResult> {
-      const data = allPages && context.settings.pages !== 'one' ? await context.collect(operation, context.params) : await context.call(operation, context.params);
+      const data = allPages && !context.onePage ? await context.collect(operation, context.params) : await context.call(operation, context.params);
       const pictures = pictureList(data);
       const withImages = wantsImages(context) ? await attachImages(context.client, pictures, context) : pictures;
       return { payload: withImages, status: countOf('picture')(withImages) };

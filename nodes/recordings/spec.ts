@@ -43,7 +43,8 @@ export const recordingActions: readonly NodeAction[] = [
       return {
         payload: data,
         status: `${list.length} file${list.length === 1 ? '' : 's'}`,
-        extra: expiries.length > 0 ? { expiresAt: Math.min(...expiries) } : {},
+        // No URL, no expiry: never leave an older msg.expiresAt behind.
+        extra: { expiresAt: expiries.length > 0 ? Math.min(...expiries) : undefined },
       };
     },
   },

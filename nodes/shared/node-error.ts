@@ -39,5 +39,7 @@ export function nodeError(error: LinkVisualError): Error & { code: string } {
   const result = new Error(error.message, { cause: messageError(error) }) as Error & { code: string };
   result.name = 'LinkVisualError';
   result.code = error.code;
+  // Node-RED builds the Catch node's msg.error.message from toString(): keep it the plain message.
+  result.toString = () => result.message;
   return result;
 }

@@ -19,6 +19,10 @@ export interface ActionContext {
   readonly params: Record<string, unknown>;
   /** The node's own editor settings (for options that are not API parameters). */
   readonly settings: NodeDef;
+  /** False when the node locks msg overrides ("ignore msg overrides"). */
+  readonly useMsg: boolean;
+  /** True when a list action should fetch one page only (`pages` setting or `msg.pages`). */
+  readonly onePage: boolean;
   readonly signal: AbortSignal;
   /** Calls an operation; remembers it for `msg.linkVisual`. */
   call(operation: string, params: Record<string, unknown>): Promise<unknown>;
@@ -219,6 +223,7 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
       const specs = actionParams(action, resolved.kind);
       const params = await gatherParams(RED, node, def, msg, specs, { useMsg, passThrough: spec.passThroughParams === true });
       const client = await account.account.getClient();
+      const onePage = useMsg && (msg.pages === 'one' || msg.pages === 'all') ? msg.pages === 'one' : def.pages === 'one';
       let meta: CallResult | undefined;
       const context: ActionContext = {
         client,
@@ -226,6 +231,8 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
         kind: resolved.kind,
         params,
         settings: def,
+        useMsg,
+        onePage,
         signal,
         async call(operation, callParams) {
           meta = await client.callDetailed(operation, callParams, { signal });
@@ -256,7 +263,6 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
       }
       const operation = operationOf(action, resolved.kind);
       if (!operation) throw new LinkVisualError('INVALID_PARAMS', `operation "${requested}" has nothing to call`);
-      const onePage = def.pages === 'one' || (useMsg && msg.pages === 'one');
       const payload = action.allPages && operation.paging && !onePage ? await context.collect(operation.name, params) : await context.call(operation.name, params);
       return { result: { payload, status: (action.summary ?? summarise)(payload) }, meta, kind: resolved.kind, action };
     }
@@ -268,6 +274,12 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
       setStatus('blue', 'dot', 'working');
       handle(msg, controller.signal)
         .then(({ result, meta, kind, action }) => {
+          // The control properties were for this node: a next Link Visual node must not inherit them.
+          if (def.ignoreMsg !== true && def.ignoreMsg !== 'true') {
+            delete msg.operation;
+            delete msg.kind;
+            delete msg.pages;
+          }
           msg.payload = result.payload;
           if (result.extra) Object.assign(msg, result.extra);
           msg.linkVisual = {

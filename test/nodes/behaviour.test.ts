@@ -82,6 +82,7 @@ describe('operation node behaviour', function () {
     const byPath = await exchange(helper.getNode('plan') as TestNode, { operation: '/vision/customer/eventrecord/plan/query' }, sink);
     assert.equal((byPath.output?.linkVisual as { operation: string; kind: string }).operation, 'queryEventPlans');
     assert.equal((byPath.output?.linkVisual as { kind: string }).kind, 'event');
+    assert.equal(byPath.output?.operation, undefined, 'msg.operation was consumed, so a next node does not inherit it');
     const byKind = await exchange(helper.getNode('plan') as TestNode, { operation: 'query', kind: 'event' }, sink);
     assert.equal((byKind.output?.linkVisual as { path: string }).path, '/vision/customer/eventrecord/plan/query');
     const foreign = await exchange(helper.getNode('plan') as TestNode, { operation: 'triggerPicture' }, sink);
@@ -96,7 +97,7 @@ describe('operation node behaviour', function () {
     const caught = error.error as { message: string; code: string; source: { id: string }; cause: { code: string; retryable: boolean; problems: { path: string }[] } };
     assert.equal(caught.code, 'INVALID_PARAMS');
     assert.equal(caught.source.id, 'record');
-    assert.match(caught.message, /recordDuration: must be ≤ 1800/);
+    assert.match(caught.message, /^triggerRecording: recordDuration: must be ≤ 1800/, 'the plain message, no class-name prefix');
     assert.equal(caught.cause.retryable, false);
     assert.deepEqual(caught.cause.problems.map((p) => p.path), ['recordDuration']);
     assert.equal((error._error as { code: string }).code, 'INVALID_PARAMS', 'the node-set msg.error travels as msg._error');
