@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import type { Operation } from '../catalog/types';
@@ -76,6 +77,25 @@ export interface MediaBuffer {
   readonly contentType: string;
 }
 
+/** Options of `openMedia`. */
+export interface OpenMediaOptions {
+  readonly signal?: AbortSignal;
+  /** Longest wait for the answer's headers, then for each body chunk (a stalled transfer). Default: the client timeout. */
+  readonly timeoutMs?: number;
+  /** First byte wanted: sends `Range: bytes=<rangeStart>-` when above 0. */
+  readonly rangeStart?: number;
+  /** Sent as `If-Range` with a range: the ETag (or Last-Modified) of the first answer, so a changed file comes whole. */
+  readonly ifRange?: string;
+}
+
+/** An open media answer (200, or 206 for a range): read `body` to its end or destroy it. */
+export interface MediaStream {
+  readonly statusCode: number;
+  /** Header values by lower-case name (repeated headers joined with ", "). */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Readable;
+}
+
 /** Emitted as `backoff` when the account pauses after throttling. */
 export interface BackoffEvent {
   readonly ms: number;
@@ -83,6 +103,8 @@ export interface BackoffEvent {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+// A streamed media body buffers up to this much, so the socket keeps flowing while the reader writes to disk.
+const MEDIA_HIGH_WATER_MARK = 1024 * 1024;
 const MAX_BACKOFF_MS = 30_000;
 const MAX_THROTTLE_PAUSE_MS = 60_000;
 
@@ -301,6 +323,70 @@ export class LinkVisualClient extends EventEmitter {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       this.#inflight.delete(controller);
+    }
+  }
+
+  /**
+   * Opens a media URL the API returned as a stream, with the checks of `fetchMedia` (http(s) only, an
+   * expired signed URL is URL_EXPIRED) and a stall timeout; for downloads too large to hold in memory.
+   */
+  async openMedia(url: string, options: OpenMediaOptions = {}): Promise<MediaStream> {
+    if (this.#closed) throw new LinkVisualError('CLOSED', 'the client is closed');
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      throw new LinkVisualError('MEDIA', 'media URL is not a URL');
+    }
+    if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new LinkVisualError('MEDIA', 'media URL must be http(s)');
+    const where = `${target.origin}${target.pathname}`; // never the query: it carries the URL's signature
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted) throw abortError(options.signal);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    this.#inflight.add(controller);
+    const release = () => {
+      options.signal?.removeEventListener('abort', onAbort);
+      this.#inflight.delete(controller);
+    };
+    const headers: Record<string, string> = {};
+    if (options.rangeStart !== undefined && options.rangeStart > 0) {
+      headers.range = `bytes=${Math.floor(options.rangeStart)}-`;
+      if (options.ifRange) headers['if-range'] = options.ifRange;
+    }
+    try {
+      const response = await request(target, {
+        method: 'GET',
+        headers,
+        signal: controller.signal,
+        dispatcher: this.#agent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        highWaterMark: MEDIA_HIGH_WATER_MARK,
+      });
+      if (response.statusCode !== 200 && response.statusCode !== 206) {
+        await response.body.dump().catch(() => undefined);
+        const expired = response.statusCode === 403 || response.statusCode === 410;
+        throw new LinkVisualError(expired ? 'URL_EXPIRED' : 'MEDIA', `${where}: HTTP ${response.statusCode}${expired ? ' (the URL has expired or is not valid)' : ''}`, {
+          httpStatus: response.statusCode,
+          retryable: response.statusCode >= 500,
+        });
+      }
+      const flat: Record<string, string | undefined> = {};
+      for (const [name, value] of Object.entries(response.headers)) flat[name.toLowerCase()] = headerText(value);
+      // The request counts as in flight (close() aborts it) until its body is consumed or destroyed.
+      response.body.once('close', release);
+      return { statusCode: response.statusCode, headers: flat, body: response.body };
+    } catch (error) {
+      release();
+      if (error instanceof LinkVisualError) throw error;
+      if (this.#closed) throw new LinkVisualError('CLOSED', 'the client is closed');
+      if (options.signal?.aborted) throw abortError(options.signal);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'UND_ERR_HEADERS_TIMEOUT') throw new LinkVisualError('TIMEOUT', `${where}: no answer within ${timeoutMs} ms`, { retryable: true });
+      const reason = error instanceof Error ? `${code ?? error.name}: ${error.message}` : String(error);
+      throw new LinkVisualError('NETWORK', `${where}: ${reason}`, { retryable: true });
     }
   }
 

@@ -50,6 +50,7 @@ export function packageNodes(): unknown[] {
     require('../../nodes/events/link-visual-events'),
     require('../../nodes/storage/link-visual-storage'),
     require('../../nodes/api/link-visual-api'),
+    require('../../nodes/download/link-visual-download'),
   ];
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
