@@ -11,7 +11,23 @@ const VOD_URL_FALLBACK_MS = 5 * 60_000;
 
 /** Recordings: query by time, month calendar, VOD URLs, batch delete (chunked), duration config. */
 export const recordingActions: readonly NodeAction[] = [
-  { key: 'query', operation: 'queryRecordings', allPages: true, summary: countOf('recording') },
+  {
+    key: 'query',
+    operation: 'queryRecordings',
+    allPages: true,
+    async run(context) {
+      // Each recording carries its camera, so it can go straight into a download or delete.
+      const iotId = context.params.iotId;
+      const withCamera = (item: unknown) => (isPlainObject(item) && item.iotId === undefined ? { iotId, ...item } : item);
+      if (!context.onePage) {
+        const recordings = (await context.collect('queryRecordings', context.params)).map(withCamera);
+        return { payload: recordings, status: countOf('recording')(recordings) };
+      }
+      const page = await context.call('queryRecordings', context.params);
+      const list = isPlainObject(page) && Array.isArray(page.recordFileList) ? page.recordFileList.map(withCamera) : [];
+      return { payload: isPlainObject(page) ? { ...page, recordFileList: list } : page, status: countOf('recording')(list) };
+    },
+  },
   {
     key: 'month',
     operation: 'queryMonthRecordings',

@@ -29,10 +29,16 @@ interface Scenario {
   /** Steps run in order after deploy. */
   readonly steps: readonly (
     | { inject: string }
-    | { event: { iotId: string; picture?: boolean; recording?: boolean } }
+    | { event: { iotId: string; picture?: boolean; recording?: boolean; eventTime?: number } }
     | { expect: string; check: (msg: Msg) => void; within?: number }
     | { plan: 'event' }
   )[];
+}
+
+function yesterdayNoon(): number {
+  const day = new Date();
+  day.setHours(0, 0, 0, 0);
+  return day.getTime() - 12 * 3600 * 1000;
 }
 
 const isJpeg = (value: unknown) => Buffer.isBuffer(value) && value[0] === 0xff && value[1] === 0xd8;
@@ -87,7 +93,7 @@ const scenarios: Scenario[] = [
     example: '05-nightly-archive',
     steps: [
       { plan: 'event' },
-      { event: { iotId: 'demo-camera-1', recording: true } },
+      { event: { iotId: 'demo-camera-1', recording: true, eventTime: yesterdayNoon() } },
       { inject: 'ex05-nightly' },
       { expect: 'ex05-done', check: (msg) => assert.equal((msg.payload as { deletedCount: number }).deletedCount, 1), within: 40_000 },
     ],
@@ -211,7 +217,7 @@ describe('examples run against the emulator', function () {
           if ('inject' in step) (helper.getNode(step.inject) as TestNode).receive({});
           else if ('event' in step) {
             await new Promise((resolve) => setTimeout(resolve, 1500)); // let the poller take its first position
-            await control(emulator, 'events', { eventType: 1, picture: false, recording: false, ...step.event, eventTime: Date.now() });
+            await control(emulator, 'events', { eventType: 1, picture: false, recording: false, eventTime: Date.now(), ...step.event });
           } else if ('plan' in step) {
             const { LinkVisualClient } = await import('../../lib/client/client');
             const client = new LinkVisualClient({ endpoint: emulator.url, appKey: emulator.appKey, appSecret: emulator.appSecret, auth: { mode: 'session', identityId: emulator.identityId, refreshToken: emulator.refreshToken } });

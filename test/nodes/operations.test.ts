@@ -109,6 +109,7 @@ describe('operation nodes against the emulator: every operation through a node',
     const recordings = await run('recordings', { operation: 'query', payload: { iotId: camera, beginTime: new Date(now - 3_600_000), endTime: new Date(now) } });
     const files = recordings.payload as { fileName: string }[];
     assert.ok(files.length > 0, 'the alert recording is listed');
+    assert.ok(files.every((file) => (file as { iotId?: string }).iotId === camera), 'each recording names its camera');
     const fileName = files[0].fileName;
 
     const month = new Date(now);
