@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Build: compile TypeScript to CommonJS in dist/, then place each node's editor HTML, locales and
-// icons next to its compiled .js, where the Node-RED loader looks for them.
+// icons next to its compiled .js, where the Node-RED loader looks for them. The operation nodes'
+// editor HTML is written by generate-editor.js from nodes/shared/operation-node.template.html
+// (*.template.html files are build inputs and are not copied).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -20,17 +22,18 @@ for (const entry of fs.readdirSync(nodesDir, { withFileTypes: true })) {
   if (!entry.isDirectory()) continue;
   const source = path.join(nodesDir, entry.name);
   const target = path.join(dist, 'nodes', entry.name);
-  const htmlFiles = fs.readdirSync(source).filter((file) => file.endsWith('.html'));
-  if (htmlFiles.length === 0) continue;
+  const htmlFiles = fs.readdirSync(source).filter((file) => file.endsWith('.html') && !file.endsWith('.template.html'));
+  const hasLocales = fs.existsSync(path.join(source, 'locales'));
+  if (htmlFiles.length === 0 && !hasLocales) continue; // not a node's folder (e.g. shared/)
   fs.mkdirSync(target, { recursive: true });
   for (const file of htmlFiles) fs.copyFileSync(path.join(source, file), path.join(target, file));
-  if (fs.existsSync(path.join(source, 'locales'))) {
+  if (hasLocales) {
     fs.cpSync(path.join(source, 'locales'), path.join(target, 'locales'), { recursive: true });
   }
   if (fs.existsSync(iconsDir)) fs.cpSync(iconsDir, path.join(target, 'icons'), { recursive: true });
 }
 
-// Fill the operation nodes' editor placeholders (defaults, operations, parameter rows) from the catalog.
+// Write the operation nodes' editor HTML (template, defaults, operations, parameter rows) from the catalog.
 require('./generate-editor').generate(dist);
 
 // Every node file package.json promises must exist with its editor HTML beside it.

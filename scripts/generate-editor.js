@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-// Editor generation, run by build.js after tsc and the asset copy: fills the placeholders of each
-// operation node's copied dist/nodes/<dir>/link-visual-<dir>.html from the compiled catalog, so the
-// editor (defaults, operation options, one form row per API parameter, validation) always matches
-// what the runtime reads.
+// Editor generation, run by build.js after tsc and the asset copy: writes each operation node's
+// dist/nodes/<dir>/<type>.html from the compiled catalog, so the editor (defaults, operation options,
+// one form row per API parameter, validation) always matches what the runtime reads.
 //
-// Placeholders in nodes/<dir>/link-visual-<dir>.html (each must appear exactly once):
+// An operation node (dist/nodes/<dir>/spec.js exporting `nodeSpec`) with an `editor` (nodes/shared/
+// node-editor.ts) gets the shared template nodes/shared/operation-node.template.html, rendered with a
+// view of its spec (see renderTemplate) and with its own settings filled in:
+//   /* @link-visual-settings */      → the `defaults` entries of editor.settings
+//   <!-- @link-visual-settings -->   → their form rows
+//   /* @link-visual-prepare */       → oneditprepare lines (rows shown while a checkbox is ticked)
+// A node without `editor` keeps its own nodes/<dir>/<type>.html (copied by build.js).
+//
+// Then, in either html, the catalog placeholders (each must appear exactly once):
 //   /* @link-visual-spec */         → LinkVisualEditor.registerSpec('<type>', <describeNodeSpec JSON>)
 //   /* @link-visual-defaults */     → `P: {value:'', validate}` and `PType: {value:'str'|'num'|'json'|'bool'}`
 //                                     for every parameter property P (inline literals: the Flow Library
@@ -17,12 +24,17 @@ const path = require('node:path');
 
 const MODULE = 'node-red-contrib-link-visual';
 const SHARED_NS = `${MODULE}/link-visual-config`;
+const ROOT = path.resolve(__dirname, '..');
+const TEMPLATE = path.join(ROOT, 'nodes', 'shared', 'operation-node.template.html');
 
 const MARKERS = {
   spec: '/* @link-visual-spec */',
   defaults: '/* @link-visual-defaults */',
   operations: '<!-- @link-visual-operations -->',
   params: '<!-- @link-visual-params -->',
+  settingsDefaults: '/* @link-visual-settings */',
+  settingsRows: '<!-- @link-visual-settings -->',
+  prepare: '/* @link-visual-prepare */',
 };
 
 // Properties the node templates define themselves; a parameter property must never reuse them.
@@ -176,8 +188,254 @@ function replaceOnce(html, marker, replacement, file) {
   const lineStart = html.lastIndexOf('\n', first) + 1;
   const indent = /^[ \t]*/.exec(html.slice(lineStart, first))[0];
   const text = typeof replacement === 'function' ? replacement(indent) : replacement;
+  if (text === '') {
+    // Nothing to put there: a marker alone on its line takes the line with it.
+    const lineEnd = html.indexOf('\n', first + marker.length);
+    const end = lineEnd === -1 ? html.length : lineEnd + 1;
+    if (html.slice(lineStart, end).trim() === marker) return html.slice(0, lineStart) + html.slice(end);
+  }
   return html.slice(0, first) + text.replace(/^[ \t]*/, '') + html.slice(first + marker.length);
 }
+
+// ---- the shared template of the operation nodes
+
+/**
+ * Renders the operation node template with a view. `{{name}}` is view[name], a string of word
+ * characters, `.`, `/` and `-` only (it lands in JS strings and HTML attributes). `{{#if flag}}…
+ * {{else}}…{{/if}}` tests view[flag], `{{#if name=value}}` tests String(view[name]) === value; blocks
+ * nest. A block tag alone on its line takes the line with it; `{{!-- … --}}` is a comment of the
+ * template. Unknown names are errors.
+ */
+function renderTemplate(template, view, file) {
+  const known = (name) => {
+    if (!Object.prototype.hasOwnProperty.call(view, name)) throw new Error(`${file}: the template uses {{${name}}}, which the view has not`);
+    return view[name];
+  };
+  const text = template
+    .replace(/^[ \t]*\{\{!--[\s\S]*?--\}\}[ \t]*\r?\n/gm, '')
+    .replace(/\{\{!--[\s\S]*?--\}\}/g, '')
+    .replace(/^[ \t]*(\{\{(?:#if [^}\n]+|else|\/if)\}\})[ \t]*\r?\n/gm, '$1');
+  const tokens = text.split(/(\{\{[^{}\n]*\}\})/);
+  let at = 0;
+  // Renders tokens up to the {{else}} or {{/if}} that ends the current block (or the end at the top).
+  const block = (nested) => {
+    let out = '';
+    while (at < tokens.length) {
+      const token = tokens[at];
+      const tag = /^\{\{\s*(.*?)\s*\}\}$/.exec(token);
+      if (!tag) {
+        out += token;
+        at++;
+        continue;
+      }
+      const body = tag[1];
+      if (body === 'else' || body === '/if') {
+        if (!nested) throw new Error(`${file}: {{${body}}} without {{#if}}`);
+        return out;
+      }
+      at++;
+      if (body.startsWith('#if ')) {
+        const condition = body.slice(4).trim();
+        const eq = condition.indexOf('=');
+        const holds = eq === -1 ? Boolean(known(condition)) : String(known(condition.slice(0, eq))) === condition.slice(eq + 1);
+        const then = block(true);
+        let otherwise = '';
+        if (tokens[at] === '{{else}}') {
+          at++;
+          otherwise = block(true);
+        }
+        if (tokens[at] !== '{{/if}}') throw new Error(`${file}: {{#if ${condition}}} is not closed`);
+        at++;
+        out += holds ? then : otherwise;
+        continue;
+      }
+      const value = known(body);
+      if (typeof value !== 'string' || !/^[\w./-]*$/.test(value)) throw new Error(`${file}: {{${body}}} must be a plain name, got ${JSON.stringify(value)}`);
+      out += value;
+    }
+    if (nested) throw new Error(`${file}: {{#if}} is not closed`);
+    return out;
+  };
+  return block(false);
+}
+
+const FIELDS = ['select', 'hidden', 'text'];
+const LABELS = ['palette', 'operation', 'operationTail'];
+const INPUTS = ['number', 'checkbox', 'typed'];
+
+function check(ok, message) {
+  if (!ok) throw new Error(message);
+}
+
+/** Checks a node's `editor` against its spec, so a mistake fails the build rather than the editor. */
+function checkEditor(nodeSpec, editorSpec) {
+  const { type, editor } = nodeSpec;
+  const keys = new Set(editorSpec.actions.map((action) => action.key));
+  const name = /^[\w.-]+$/;
+  check(FIELDS.includes(editor.operationField), `${type}: editor.operationField must be one of ${FIELDS.join(', ')}`);
+  check(LABELS.includes(editor.label), `${type}: editor.label must be one of ${LABELS.join(', ')}`);
+  if (editor.operationField === 'text') {
+    check(/^[\w./-]*$/.test(editor.defaultOperation), `${type}: editor.defaultOperation must be a plain name or path`);
+  } else {
+    check(keys.has(editor.defaultOperation), `${type}: editor.defaultOperation "${editor.defaultOperation}" is not one of its actions`);
+  }
+  check(editor.icon === undefined || name.test(editor.icon), `${type}: editor.icon must be a file name`);
+  const settings = editor.settings || [];
+  const properties = new Set(editorSpec.properties.map((param) => param.property));
+  const byProperty = new Map();
+  for (const setting of settings) {
+    const property = setting.property;
+    check(/^[A-Za-z_$][\w$]*$/.test(property), `${type}: setting "${property}" is not a plain identifier`);
+    check(!byProperty.has(property), `${type}: setting ${property} appears twice`);
+    byProperty.set(property, setting);
+    check(!properties.has(property) && !properties.has(`${property}Type`), `${type}: setting ${property} collides with an API parameter property`);
+    check(['string', 'number', 'boolean'].includes(typeof setting.value), `${type}: setting ${property} needs a string, number or boolean value`);
+    check(/^fa-[a-z0-9-]+$/.test(setting.icon), `${type}: setting ${property}: icon must be a Font Awesome name (fa-…)`);
+    const input = setting.input || {};
+    check(INPUTS.includes(input.kind), `${type}: setting ${property}: input.kind must be one of ${INPUTS.join(', ')}`);
+    for (const key of [input.unit, input.heading, input.button && input.button.title]) check(key === undefined || /^\w+$/.test(key), `${type}: setting ${property}: i18n key part "${key}"`);
+    if (input.kind === 'number') check(input.unit !== undefined, `${type}: setting ${property}: a number input needs a unit`);
+    if (input.kind === 'checkbox') check(input.heading !== undefined, `${type}: setting ${property}: a checkbox needs a heading`);
+    if (input.kind === 'typed') check(['str', 'json'].includes(input.type), `${type}: setting ${property}: a typed input starts as str or json`);
+    if (input.button) {
+      check(/^[\w-]+$/.test(input.button.id) && /^fa-[a-z0-9-]+$/.test(input.button.icon), `${type}: setting ${property}: button id and icon`);
+    }
+    for (const action of setting.actions || []) check(keys.has(action), `${type}: setting ${property} is shown for ${action}, which is not one of its actions`);
+  }
+  for (const setting of settings) {
+    if (setting.shownWith === undefined) continue;
+    const control = byProperty.get(setting.shownWith);
+    check(control && control.input.kind === 'checkbox', `${type}: setting ${setting.property} is shown with ${setting.shownWith}, which is not a checkbox setting`);
+  }
+}
+
+/** The view the template is rendered with (see the template's opening comment). */
+function editorView(nodeSpec, editorSpec, dir) {
+  const editor = nodeSpec.editor;
+  return {
+    type: nodeSpec.type,
+    dir,
+    icon: editor.icon || `${nodeSpec.type}.svg`,
+    defaultOperation: editor.defaultOperation,
+    operationField: editor.operationField,
+    label: editor.label,
+    kinds: editorSpec.kinds,
+    // The pages setting exists where a list action can fetch every page (or one).
+    pages: editorSpec.actions.some((action) => action.allPages),
+    params: editorSpec.properties.length > 0,
+    tip: editor.tip === true,
+  };
+}
+
+/** A setting's default as a JS literal that is safe inside an inline <script>. */
+function jsLiteral(value) {
+  if (typeof value !== 'string') return String(value);
+  const escaped = value.replace(/[\\'<>\n\r\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `'${escaped}'`;
+}
+
+/** The `defaults` entries of the node's own settings (inline literals, like the rest). */
+function settingsDefaultsSource(type, settings, indent) {
+  const lines = [];
+  for (const setting of settings) {
+    const validate = setting.validate ? `, validate: ${validator(type, setting.property)}` : '';
+    lines.push(`${indent}${setting.property}: { value: ${jsLiteral(setting.value)}${validate} },`);
+    if (setting.input.kind === 'typed') lines.push(`${indent}${setting.property}Type: { value: '${setting.input.type}' },`);
+  }
+  return lines.join('\n');
+}
+
+function kebab(name) {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/** The class of a row that is shown only while a checkbox is ticked. */
+function dependentRowClass(setting) {
+  return `lv-${kebab(setting.property)}-row`;
+}
+
+function settingRow(type, setting, indent) {
+  const property = setting.property;
+  const input = setting.input;
+  const label = (key) => `<label for="node-input-${property}"><i class="fa ${setting.icon}"></i> <span data-i18n="${type}.label.${key}"></span></label>`;
+  let inner;
+  switch (input.kind) {
+    case 'number':
+      inner = [
+        label(property),
+        `<input type="text" id="node-input-${property}" style="width:80px" data-i18n="[placeholder]${type}.placeholder.${property}">`,
+        `<span class="lv-unit" data-i18n="${type}.unit.${input.unit}"></span>`,
+      ];
+      break;
+    case 'checkbox':
+      inner = [
+        label(input.heading),
+        `<input type="checkbox" id="node-input-${property}" style="display:inline-block; width:auto; vertical-align:top;">`,
+        `<label for="node-input-${property}" style="width:auto" data-i18n="${type}.label.${property}"></label>`,
+      ];
+      break;
+    default: {
+      const button = input.button;
+      inner = [
+        label(property),
+        `<input type="text" id="node-input-${property}" style="width:${button ? 'calc(70% - 40px)' : '70%'}">`,
+        `<input type="hidden" id="node-input-${property}Type">`,
+      ];
+      if (button) {
+        inner.push(`<button type="button" id="${button.id}" class="red-ui-button" data-i18n="[title]${type}.label.${button.title}"><i class="fa ${button.icon}"></i></button>`);
+      }
+    }
+  }
+  const rowClass = setting.shownWith ? `form-row ${dependentRowClass(setting)}` : 'form-row';
+  return [`${indent}<div class="${rowClass}">`, ...inner.map((line) => `${indent}    ${line}`), `${indent}</div>`].join('\n');
+}
+
+/** The form rows of the node's own settings; neighbours shown for the same actions share one block. */
+function settingsRowsSource(type, settings, indent) {
+  const out = [];
+  for (let i = 0; i < settings.length; ) {
+    const actions = (settings[i].actions || []).join(' ');
+    let j = i + 1;
+    while (j < settings.length && (settings[j].actions || []).join(' ') === actions) j++;
+    const group = settings.slice(i, j);
+    if (actions) {
+      out.push(`${indent}<div data-lv-actions="${actions}">`);
+      for (const setting of group) out.push(settingRow(type, setting, `${indent}    `));
+      out.push(`${indent}</div>`);
+    } else {
+      for (const setting of group) out.push(settingRow(type, setting, indent));
+    }
+    i = j;
+  }
+  return out.join('\n');
+}
+
+/** oneditprepare lines: rows shown only while their checkbox is ticked. */
+function prepareSource(settings, indent) {
+  const lines = [];
+  for (const setting of settings) {
+    if (setting.shownWith === undefined) continue;
+    lines.push(
+      `${indent}$('#node-input-${setting.shownWith}').on('change', function () {`,
+      `${indent}    $('.${dependentRowClass(setting)}').toggle($(this).prop('checked'));`,
+      `${indent}}).trigger('change');`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The editor html of a node with an `editor`, before the catalog placeholders are filled. */
+function renderEditor(template, nodeSpec, editorSpec, dir, file) {
+  checkEditor(nodeSpec, editorSpec);
+  const settings = nodeSpec.editor.settings || [];
+  let html = renderTemplate(template, editorView(nodeSpec, editorSpec, dir), file);
+  html = replaceOnce(html, MARKERS.settingsDefaults, (indent) => settingsDefaultsSource(nodeSpec.type, settings, indent), file);
+  html = replaceOnce(html, MARKERS.settingsRows, (indent) => settingsRowsSource(nodeSpec.type, settings, indent), file);
+  html = replaceOnce(html, MARKERS.prepare, (indent) => prepareSource(settings, indent), file);
+  return html;
+}
+
+// ---- the catalog placeholders
 
 /** Fills the placeholders of one dist html; returns the new text. */
 function fillHtml(html, editorSpec, file) {
@@ -196,7 +454,7 @@ function fillHtml(html, editorSpec, file) {
   if (editorSpec.actions.length > 0) {
     out = replaceOnce(out, MARKERS.operations, (indent) => operationsSource(editorSpec, indent), file);
   } else if (out.includes(MARKERS.operations)) {
-    out = out.replace(MARKERS.operations, '');
+    out = replaceOnce(out, MARKERS.operations, '', file);
   }
   if (editorSpec.properties.length > 0 || out.includes(MARKERS.params)) {
     out = replaceOnce(out, MARKERS.params, (indent) => paramsSource(editorSpec, indent), file);
@@ -205,11 +463,15 @@ function fillHtml(html, editorSpec, file) {
 }
 
 /**
- * Fills every operation node's dist html. `dist` is the build output; each dist/nodes/<dir>/spec.js
- * that exports `nodeSpec` must have its dist/nodes/<dir>/link-visual-<dir>.html.
+ * Writes every operation node's dist html. `dist` is the build output; each dist/nodes/<dir>/spec.js
+ * that exports `nodeSpec` gets dist/nodes/<dir>/<type>.html: from the shared template when the spec
+ * has an `editor`, else from its own nodes/<dir>/<type>.html (copied to dist by build.js).
  */
-function generate(dist) {
+function generate(dist, options = {}) {
   const { describeNodeSpec } = require(path.join(dist, 'nodes', 'shared', 'node-spec.js'));
+  const source = options.source || ROOT;
+  const templateFile = options.template || TEMPLATE;
+  let template;
   const generated = [];
   const nodesDir = path.join(dist, 'nodes');
   for (const entry of fs.readdirSync(nodesDir, { withFileTypes: true })) {
@@ -219,16 +481,27 @@ function generate(dist) {
     const { nodeSpec } = require(specFile);
     if (!nodeSpec || typeof nodeSpec.type !== 'string') continue;
     const htmlFile = path.join(nodesDir, entry.name, `${nodeSpec.type}.html`);
-    if (!fs.existsSync(htmlFile)) throw new Error(`${nodeSpec.type}: ${path.relative(dist, htmlFile)} is missing`);
+    const ownHtml = path.join(source, 'nodes', entry.name, `${nodeSpec.type}.html`);
     const editorSpec = editorSpecFor(describeNodeSpec, nodeSpec);
-    const html = fs.readFileSync(htmlFile, 'utf8');
+    let html;
+    if (nodeSpec.editor) {
+      if (fs.existsSync(ownHtml)) {
+        throw new Error(`${nodeSpec.type}: its spec has an editor, so ${path.relative(source, ownHtml)} must go (the editor comes from ${path.relative(source, templateFile)})`);
+      }
+      template = template || fs.readFileSync(templateFile, 'utf8');
+      html = renderEditor(template, nodeSpec, editorSpec, entry.name, path.relative(source, templateFile));
+    } else {
+      if (!fs.existsSync(htmlFile)) throw new Error(`${nodeSpec.type}: ${path.relative(dist, htmlFile)} is missing (and its spec has no editor)`);
+      html = fs.readFileSync(htmlFile, 'utf8');
+    }
+    fs.mkdirSync(path.dirname(htmlFile), { recursive: true });
     fs.writeFileSync(htmlFile, fillHtml(html, editorSpec, path.relative(dist, htmlFile)));
     generated.push(nodeSpec.type);
   }
   return generated;
 }
 
-module.exports = { generate, fillHtml, editorSpecFor, defaultTypedType, MARKERS, HINTS };
+module.exports = { generate, fillHtml, renderTemplate, renderEditor, editorSpecFor, defaultTypedType, MARKERS, HINTS, TEMPLATE };
 
 if (require.main === module) {
   const dist = path.resolve(process.argv[2] || path.join(__dirname, '..', 'dist'));

@@ -30,4 +30,25 @@ function anyOperation(requested: string, def: NodeDef, msg: NodeMessage): NodeAc
 }
 
 /** `link-visual-api`: the escape hatch to any path. */
-export const nodeSpec: OperationNodeSpec = { type: 'link-visual-api', actions: [], passThroughParams: true, resolveOther: anyOperation };
+export const nodeSpec: OperationNodeSpec = {
+  type: 'link-visual-api',
+  actions: [],
+  passThroughParams: true,
+  resolveOther: anyOperation,
+  editor: {
+    defaultOperation: '',
+    operationField: 'text',
+    label: 'operationTail',
+    settings: [
+      {
+        property: 'params',
+        value: '',
+        validate: true,
+        icon: 'fa-sliders',
+        input: { kind: 'typed', type: 'json', button: { id: 'node-lv-api-skeleton', icon: 'fa-magic', title: 'skeleton' } },
+      },
+      { property: 'apiVer', value: '', validate: true, icon: 'fa-code-fork', input: { kind: 'typed', type: 'str' } },
+    ],
+    tip: true,
+  },
+};

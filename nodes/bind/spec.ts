@@ -72,4 +72,9 @@ export const bindActions: readonly NodeAction[] = [
 ];
 
 /** `link-visual-bind`: plan bindings of devices (kind record | event). */
-export const nodeSpec: OperationNodeSpec = { type: 'link-visual-bind', actions: bindActions, kinds: true };
+export const nodeSpec: OperationNodeSpec = {
+  type: 'link-visual-bind',
+  actions: bindActions,
+  kinds: true,
+  editor: { defaultOperation: 'apply', operationField: 'select', label: 'operation' },
+};

@@ -15,4 +15,5 @@ export const nodeSpec: OperationNodeSpec = {
     { key: 'getConfig', operation: 'getEventConfig', summary: (data) => (isPlainObject(data) ? `every ${String(data.eventInterval)} s` : 'ok') },
     { key: 'setConfig', operation: 'setEventConfig', summary: says('set') },
   ],
+  editor: { defaultOperation: 'byTime', operationField: 'select', label: 'operation' },
 };

@@ -68,4 +68,22 @@ export const nodeSpec: OperationNodeSpec = {
     listing('byEvent', 'getPicturesByEvent', false),
     { key: 'delete', operation: 'deletePictures', summary: says('deleted') },
   ],
+  editor: {
+    defaultOperation: 'byTime',
+    operationField: 'select',
+    label: 'operation',
+    // Images can be fetched for the listings only (not for delete).
+    settings: [
+      { property: 'fetchImages', value: false, icon: 'fa-download', input: { kind: 'checkbox', heading: 'images' }, actions: ['byTime', 'byIds', 'byEvent'] },
+      {
+        property: 'maxImages',
+        value: DEFAULT_MAX_IMAGES,
+        validate: true,
+        icon: 'fa-picture-o',
+        input: { kind: 'number', unit: 'images' },
+        actions: ['byTime', 'byIds', 'byEvent'],
+        shownWith: 'fetchImages',
+      },
+    ],
+  },
 };

@@ -29,4 +29,9 @@ export const planActions: readonly NodeAction[] = [
 ];
 
 /** `link-visual-plan`: recording and event-triggered plans (kind record | event). */
-export const nodeSpec: OperationNodeSpec = { type: 'link-visual-plan', actions: planActions, kinds: true };
+export const nodeSpec: OperationNodeSpec = {
+  type: 'link-visual-plan',
+  actions: planActions,
+  kinds: true,
+  editor: { defaultOperation: 'apply', operationField: 'select', label: 'operation' },
+};

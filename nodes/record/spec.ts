@@ -5,4 +5,5 @@ import { says } from '../shared/summaries';
 export const nodeSpec: OperationNodeSpec = {
   type: 'link-visual-record',
   actions: [{ key: 'trigger', operation: 'triggerRecording', summary: says('recording') }],
+  editor: { defaultOperation: 'trigger', operationField: 'hidden', label: 'palette' },
 };

@@ -91,4 +91,8 @@ export const recordingActions: readonly NodeAction[] = [
 ];
 
 /** `link-visual-recordings`: cloud recordings. */
-export const nodeSpec: OperationNodeSpec = { type: 'link-visual-recordings', actions: recordingActions };
+export const nodeSpec: OperationNodeSpec = {
+  type: 'link-visual-recordings',
+  actions: recordingActions,
+  editor: { defaultOperation: 'query', operationField: 'select', label: 'operation' },
+};

@@ -1,6 +1,9 @@
 import { takeSnapshot } from '../../lib/media/snapshot';
 import type { OperationNodeSpec } from '../shared/operation-node';
 
+/** How long to wait for the picture, in seconds, unless the node's `timeout` says otherwise. */
+const DEFAULT_TIMEOUT_S = 20;
+
 function seconds(value: unknown, fallback: number): number {
   const n = Number(value);
   return Number.isFinite(n) && n > 0 ? n : fallback;
@@ -18,7 +21,7 @@ export const nodeSpec: OperationNodeSpec = {
         const iotId = context.params.iotId as string;
         const snapshot = await takeSnapshot(context.client, iotId, {
           signal: context.signal,
-          timeoutMs: seconds(context.settings.timeout, 20) * 1000,
+          timeoutMs: seconds(context.settings.timeout, DEFAULT_TIMEOUT_S) * 1000,
           onProgress: (text) => context.progress(text),
         });
         return {
@@ -34,4 +37,10 @@ export const nodeSpec: OperationNodeSpec = {
       },
     },
   ],
+  editor: {
+    defaultOperation: 'snapshot',
+    operationField: 'hidden',
+    label: 'palette',
+    settings: [{ property: 'timeout', value: DEFAULT_TIMEOUT_S, validate: true, icon: 'fa-clock-o', input: { kind: 'number', unit: 'seconds' } }],
+  },
 };

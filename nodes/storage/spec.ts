@@ -14,4 +14,5 @@ export const nodeSpec: OperationNodeSpec = {
     { key: 'get', operation: 'getPresentedStorage', summary: grantStatus },
     { key: 'consume', operation: 'consumePresentedStorage', summary: grantStatus },
   ],
+  editor: { defaultOperation: 'get', operationField: 'select', label: 'operation' },
 };
