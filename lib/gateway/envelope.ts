@@ -40,6 +40,24 @@ export function buildRequestEnvelope(
   return { id: options.id ?? randomUUID(), version: '1.0', request, params };
 }
 
+/**
+ * Deepest nesting accepted in an answer. Real answers nest a few levels; a deeper one is refused, since
+ * Node-RED clones messages recursively and a very deep `data` would overflow the stack in a flow.
+ */
+export const MAX_RESPONSE_DEPTH = 100;
+
+/** True when objects and arrays in `value` nest deeper than `limit` (checked without recursion). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (depth > limit) return true;
+    const children = Array.isArray(current) ? current : Object.values(current as object);
+    for (const child of children) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Reads a response body into an envelope, or returns why it is not one. */
 export function parseResponseEnvelope(body: string): { envelope: ResponseEnvelope } | { problem: string } {
   let parsed: unknown;
@@ -49,6 +67,7 @@ export function parseResponseEnvelope(body: string): { envelope: ResponseEnvelop
     return { problem: body.length === 0 ? 'empty response body' : 'response body is not JSON' };
   }
   if (!isPlainObject(parsed)) return { problem: 'response body is not a JSON object' };
+  if (nestedDeeperThan(parsed, MAX_RESPONSE_DEPTH)) return { problem: `response nests deeper than ${MAX_RESPONSE_DEPTH} levels` };
   const code = parsed.code;
   if (typeof code !== 'number' || !Number.isInteger(code)) return { problem: 'response has no numeric code' };
   const message = parsed.message;

@@ -3,6 +3,7 @@ import { LinkVisualError, findOperation } from '../../lib';
 import { formatProblems, isPlainObject, validateParams } from '../../lib/catalog/validate';
 import type { AccountStatus, ConfigNode } from '../config/account';
 import { coerceParams } from './message-params';
+import type { OperationNodeEditor } from './node-editor';
 import { asLinkVisualError, messageError, nodeError } from './node-error';
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from './red';
 
@@ -69,6 +70,8 @@ export interface OperationNodeSpec {
   readonly passThroughParams?: boolean;
   /** Resolve an operation that is not one of the actions (the `api` node). */
   readonly resolveOther?: (name: string, def: NodeDef, msg: NodeMessage) => NodeAction | undefined;
+  /** Its editor, generated from nodes/shared/operation-node.template.html (scripts/generate-editor.js). */
+  readonly editor?: OperationNodeEditor;
 }
 
 interface OperationNode extends Node {
@@ -154,7 +157,9 @@ async function gatherParams(
     const payload = msg.payload;
     const names = options.passThrough ? Object.keys(payload) : specs.map((spec) => spec.name);
     for (const name of names) {
-      if (Object.prototype.hasOwnProperty.call(payload, name) && payload[name] !== undefined) params[name] = payload[name];
+      if (!Object.prototype.hasOwnProperty.call(payload, name) || payload[name] === undefined) continue;
+      // Defined, not assigned: `params.__proto__ = x` would swap the object's prototype and hide the key from validation.
+      Object.defineProperty(params, name, { value: payload[name], enumerable: true, writable: true, configurable: true });
     }
   }
   return coerceParams(specs, params);
