@@ -717,6 +717,8 @@
     var node = session.node;
     var select = $('#node-input-operation');
     var found = resolveAction(session.spec, node.operation);
+    // A node written by hand (or an old flow) may lack `kind`: the runtime then uses record plans.
+    if (session.spec.kinds && !$('#node-input-kind').val()) $('#node-input-kind').val('record');
     if (found) {
       select.val(found.action.key);
       if (found.kind && session.spec.kinds) $('#node-input-kind').val(found.kind);
