@@ -2,6 +2,7 @@ import path from 'node:path';
 import { LinkVisualClient, LinkVisualError } from '../../lib';
 import type { AuthOptions, SessionSnapshot } from '../../lib';
 import { SessionFile } from '../../lib/client/session-file';
+import { EventPoller } from '../../lib/events/poller';
 import type { Node } from '../shared/red';
 import { clientOptionsFrom, type AccountCredentials, type AccountProperties } from './account-settings';
 
@@ -55,6 +56,7 @@ export class Account {
   readonly #settings: ReturnType<typeof clientOptionsFrom> | undefined;
   private closed = false;
   private lastStatus: AccountStatus = { state: 'ok' };
+  private poller: EventPoller | undefined;
 
   constructor(
     readonly id: string,
@@ -104,6 +106,15 @@ export class Account {
     return client;
   }
 
+  /** The account's shared event scheduler for on-event nodes (created on first use, closed with the account). */
+  getPoller(): EventPoller {
+    if (this.closed) throw new LinkVisualError('CLOSED', 'the account was closed (redeploy)');
+    if (this.configError || !this.#settings) throw this.configError ?? new LinkVisualError('CONFIG', 'account settings are incomplete');
+    const rate = this.#settings.options.rateLimit;
+    this.poller ??= new EventPoller({ client: () => this.getClient(), rateLimit: typeof rate === 'number' ? rate : (rate?.perSecond ?? 5) });
+    return this.poller;
+  }
+
   /** Adds a node to the account's users. */
   register(user: AccountUser): void {
     this.users.set(user.id, user);
@@ -125,9 +136,10 @@ export class Account {
     for (const user of this.users.values()) user.onAccountStatus?.(status);
   }
 
-  /** Closes the client (aborting in-flight calls) and waits for pending session writes. */
+  /** Closes the event poller and the client (aborting in-flight calls) and waits for pending session writes. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.poller?.close();
     const client = this.client ?? (await this.clientPromise?.catch(() => undefined));
     await client?.close();
     await this.sessionFile?.flush();

@@ -51,6 +51,7 @@ export function packageNodes(): unknown[] {
     require('../../nodes/storage/link-visual-storage'),
     require('../../nodes/api/link-visual-api'),
     require('../../nodes/download/link-visual-download'),
+    require('../../nodes/on-event/link-visual-on-event'),
   ];
   /* eslint-enable @typescript-eslint/no-require-imports */
 }

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { LinkVisualClient } from '../../lib';
+import { startEmulator, type EmulatorHandle } from '../../lib/emulator';
+import { CursorStore, cursorFilePath } from '../../lib/events/cursor-store';
+import { EventFeed, type EventFeedOptions, type FeedDelivery } from '../../lib/events/event-feed';
+import { judgeLiveness } from '../../lib/events/liveness';
+import { EventPoller } from '../../lib/events/poller';
+import { control, emulatorClient, inject, until } from './helpers';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('on-event feed (EventFeed)', function () {
+  this.timeout(30_000);
+  let emulator: EmulatorHandle;
+  let client: LinkVisualClient;
+  let poller: EventPoller;
+  let dir: string;
+  const open: { feed: EventFeed; store: CursorStore }[] = [];
+
+  before(async () => {
+    emulator = await startEmulator({ port: 0, cameras: 4 });
+  });
+  after(async () => {
+    await emulator.close();
+  });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lv-feed-'));
+    client = emulatorClient(emulator);
+    poller = new EventPoller({ client: async () => client, rateLimit: 100, deviceRefreshMs: 400 });
+  });
+  afterEach(async () => {
+    for (const { feed, store } of open.splice(0)) {
+      await feed.close();
+      await store.close();
+    }
+    await poller.close();
+    await client.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function feed(options: Partial<EventFeedOptions> & { id: string }, out: FeedDelivery[]): Promise<EventFeed> {
+    const store = await CursorStore.open(cursorFilePath(dir, options.id), { overlapMs: 10_000 });
+    const created = new EventFeed({
+      devices: undefined,
+      eventType: 0,
+      intervalMs: 500,
+      startup: 'new',
+      backfillMs: 0,
+      cooldownMs: 0,
+      image: false,
+      clip: false,
+      store,
+      client: async () => client,
+      emit: (delivery) => out.push(delivery),
+      ...options,
+    });
+    created.start(poller);
+    open.push({ feed: created, store });
+    return created;
+  }
+
+  it('watches a device bound to the account later from the list read before it appeared', async () => {
+    const out: FeedDelivery[] = [];
+    const every = await feed({ id: 'every' }, out);
+    await until(() => (every.watched()?.length ?? 0) === 4, 5000, 'the device list');
+    await control(emulator, 'devices', { iotId: 'late-camera' });
+    const early = await inject(emulator, { iotId: 'late-camera' }); // before the feed knows the device
+    await until(() => out.some((d) => d.event.eventId === early), 10_000, 'the event of the new device');
+    assert.ok(every.watched()?.includes('late-camera'));
+  });
+
+  it('keeps only its event type and keeps the cooldown across a restart', async () => {
+    const out: FeedDelivery[] = [];
+    const options = { id: 'typed', devices: ['demo-camera-1'], eventType: 1, cooldownMs: 60_000 };
+    const first = await feed(options, out);
+    await sleep(200);
+    const motion = await inject(emulator, { iotId: 'demo-camera-1', eventType: 1 });
+    await inject(emulator, { iotId: 'demo-camera-1', eventType: 2 });
+    await until(() => out.length === 1, 5000, 'the motion event');
+    assert.equal(out[0].event.eventId, motion);
+    assert.equal(out[0].suppressed, undefined);
+    // Restart: the cooldown started by the first event still holds.
+    const entry = open.find((o) => o.feed === first);
+    assert.ok(entry);
+    await first.close();
+    await entry.store.close();
+    open.splice(open.indexOf(entry), 1);
+    await feed(options, out);
+    const again = await inject(emulator, { iotId: 'demo-camera-1', eventType: 1 });
+    await until(() => out.length === 2, 5000, 'the second motion event');
+    assert.equal(out[1].event.eventId, again);
+    assert.deepEqual(out[1].suppressed && { count: out[1].suppressed.count }, { count: 1 });
+  });
+
+  it('reports devices whose polls keep failing as overdue, and judges them fine once polls succeed', async () => {
+    const now = Date.now();
+    const healthy = { iotId: 'a', since: now - 60_000, lastOkAt: now - 500, periodMs: 1000 };
+    const stuck = { iotId: 'b', since: now - 60_000, lastOkAt: now - 3500, periodMs: 1000 };
+    const judged = judgeLiveness([healthy, stuck], 1000, now);
+    assert.deepEqual(judged.overdue.map((d) => d.iotId), ['b']);
+    assert.equal(judged.lastOkAt, now - 500);
+    // A stretched period moves the threshold with it.
+    assert.equal(judgeLiveness([{ ...stuck, periodMs: 5000 }], 1000, now).overdue.length, 0);
+    // Never polled: counted from when watching started.
+    assert.equal(judgeLiveness([{ iotId: 'c', since: now - 2000, lastOkAt: 0 }], 1000, now).overdue.length, 0);
+    assert.equal(judgeLiveness([], 1000, now, { since: now - 4000, readAt: 0 }).listOverdue, true);
+  });
+});

@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { LinkVisualClient } from '../../lib';
+import { startEmulator, type EmulatorHandle } from '../../lib/emulator';
+import { CursorStore, cursorFilePath } from '../../lib/events/cursor-store';
+import { EventFeed } from '../../lib/events/event-feed';
+import { EventPoller, type PollReport } from '../../lib/events/poller';
+import { control, emulatorClient, fault, inject, Tally, until } from './helpers';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One "Node-RED process": client, poller, cursor store and feed, started and stopped as a whole or in part. */
+class Runtime {
+  client!: LinkVisualClient;
+  poller!: EventPoller;
+  store: CursorStore | undefined;
+  feed: EventFeed | undefined;
+  reports: PollReport[] = [];
+
+  constructor(
+    private readonly emulator: EmulatorHandle,
+    private readonly file: string,
+    private readonly tally: Tally,
+    private readonly options: { devices: readonly string[]; overlapMs: number; intervalMs: number; maxPagesPerPoll?: number },
+  ) {}
+
+  async start(): Promise<void> {
+    this.client = emulatorClient(this.emulator);
+    this.poller = new EventPoller({ client: async () => this.client, rateLimit: 1000, maxPagesPerPoll: this.options.maxPagesPerPoll });
+    await this.startFeed();
+  }
+
+  async startFeed(): Promise<void> {
+    this.store = await CursorStore.open(this.file, { overlapMs: this.options.overlapMs });
+    this.feed = new EventFeed({
+      id: 'node',
+      devices: this.options.devices,
+      eventType: 0,
+      intervalMs: this.options.intervalMs,
+      startup: 'new',
+      backfillMs: 0,
+      cooldownMs: 0,
+      image: false,
+      clip: false,
+      store: this.store,
+      client: async () => this.client,
+      emit: (delivery) => this.tally.add(delivery.event.iotId, delivery.event.eventId, delivery.event.eventTime),
+      onPoll: (report) => this.reports.push(report),
+    });
+    this.feed.start(this.poller);
+  }
+
+  /** A redeploy of the node alone: the account (client, poller) stays. */
+  async stopFeed(): Promise<void> {
+    await this.feed?.close();
+    await this.store?.close();
+  }
+
+  /** A full stop (Node-RED restart): everything closes. */
+  async stop(): Promise<void> {
+    await this.stopFeed();
+    await this.poller.close();
+    await this.client.close();
+  }
+}
+
+describe('on-event exactly once (lib, against the emulator)', function () {
+  this.timeout(90_000);
+  let emulator: EmulatorHandle;
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lv-once-'));
+  });
+  afterEach(async () => {
+    await emulator?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('delivers 1,200 events once each through faults, late events, redeploys and restarts', async () => {
+    emulator = await startEmulator({ port: 0, cameras: 50 });
+    const devices = emulator.cameras;
+    const tally = new Tally();
+    const runtime = new Runtime(emulator, cursorFilePath(dir, 'node'), tally, { devices, overlapMs: 8000, intervalMs: 1000 });
+    const startedAt = Date.now();
+    await runtime.start();
+    await sleep(1200);
+    const injected = new Set<string>();
+    const rounds = 24;
+    let late = 0;
+    let past = 0;
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const faults: Record<number, () => Promise<void>> = {
+      2: () => fault(emulator, { path: '/vision/customer/event/query', mode: 'http', status: 503, times: 250 }),
+      5: () => fault(emulator, { path: '/vision/customer/event/query', mode: 'code', code: 429, times: 2 }),
+      8: () => fault(emulator, { path: '/vision/customer/event/query', mode: 'reset', times: 15 }),
+      11: () => control(emulator, 'tokens/expire').then(() => undefined),
+      14: () => fault(emulator, { path: '/vision/customer/event/query', mode: 'delay', delayMs: 3500, times: 6 }),
+      17: () => fault(emulator, { path: '/vision/customer/event/query', mode: 'http', status: 429, times: 3, retryAfterSeconds: 1 }),
+      20: () => fault(emulator, { path: '*', mode: 'code', code: 500, times: 10 }),
+    };
+    const restarts: Record<number, () => Promise<void>> = {
+      7: async () => {
+        await runtime.stopFeed();
+        await runtime.startFeed();
+      },
+      13: async () => {
+        await runtime.stop();
+        await sleep(1500); // events keep coming while Node-RED is down
+        await runtime.start();
+      },
+      19: async () => {
+        await runtime.stopFeed();
+        await runtime.startFeed();
+      },
+    };
+    for (let round = 0; round < rounds; round += 1) {
+      await faults[round]?.();
+      const batch = devices.map((iotId) => {
+        const r = random();
+        const body: Parameters<typeof inject>[1] = { iotId, eventType: 1 + Math.floor(random() * 3) };
+        if (r < 0.2) {
+          body.visibleAfterMs = 300 + Math.floor(random() * 2500);
+          late += 1;
+        } else if (r < 0.4) {
+          const back = Math.min(4000, Date.now() - startedAt - 200);
+          body.eventTime = Date.now() - Math.floor(random() * back);
+          past += 1;
+        }
+        return inject(emulator, body);
+      });
+      const restart = restarts[round]?.();
+      for (const id of await Promise.all(batch)) injected.add(id);
+      await restart;
+      await sleep(400);
+    }
+    await until(() => tally.missing(injected).length === 0, 30_000, `all ${injected.size} events (missing ${tally.missing(injected).length})`);
+    await sleep(2500); // any duplicate would arrive by now
+    const stats = emulator.stats();
+    await runtime.stop();
+    assert.equal(injected.size, rounds * devices.length);
+    assert.deepEqual(tally.missing(injected), []);
+    assert.equal(tally.duplicates, 0, 'no event delivered twice');
+    assert.equal(tally.counts.size, injected.size, 'nothing delivered that was not injected');
+    assert.ok(stats.faultsApplied >= 40, `${stats.faultsApplied} faults applied`);
+    assert.ok(runtime.reports.some((r) => !r.ok), 'some polls failed along the way');
+    console.log(
+      `      delivered ${tally.counts.size} of ${injected.size} injected (${late} late-visible, ${past} with past times), duplicates ${tally.duplicates}, ` +
+        `faults applied ${stats.faultsApplied}, event/query calls ${stats.byPath['/vision/customer/event/query']}, token refreshes ${stats.tokenRefreshes}`,
+    );
+  });
+
+  it('catches up after an outage longer than the overlap, page by page, oldest first', async () => {
+    emulator = await startEmulator({ port: 0, cameras: 3 });
+    const devices = emulator.cameras;
+    const tally = new Tally();
+    // Small overlap and pages: the outage is "long", the backlog spans several pages and several polls.
+    const runtime = new Runtime(emulator, cursorFilePath(dir, 'node'), tally, { devices, overlapMs: 1000, intervalMs: 1000, maxPagesPerPoll: 2 });
+    await runtime.start();
+    await sleep(1500);
+    const before = await Promise.all(devices.map((iotId) => inject(emulator, { iotId })));
+    await until(() => tally.missing(before).length === 0, 10_000, 'the first events');
+    await runtime.stop();
+    const backlog: string[] = [];
+    for (let i = 0; i < 450; i += 1) {
+      backlog.push(await inject(emulator, { iotId: devices[i % 3 === 0 ? 0 : 1] }));
+      if (i % 150 === 0) await sleep(600);
+    }
+    await sleep(1500);
+    await runtime.start();
+    await until(() => tally.missing(backlog).length === 0, 20_000, `the backlog (missing ${tally.missing(backlog).length})`);
+    await sleep(1500);
+    await runtime.stop();
+    assert.equal(tally.duplicates, 0);
+    const pages = Math.max(...runtime.reports.filter((r) => r.ok).map((r) => r.pages));
+    assert.ok(pages >= 2, `a poll read ${pages} pages`);
+    assert.ok(runtime.reports.some((r) => r.behind), 'a poll stopped at its page limit and the next one went on');
+    for (const iotId of devices) {
+      const times = tally.order.filter((entry) => entry.iotId === iotId).map((entry) => entry.eventTime);
+      for (let i = 1; i < times.length; i += 1) assert.ok(times[i] >= times[i - 1], `${iotId}: events in time order`);
+    }
+  });
+});
