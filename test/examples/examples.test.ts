@@ -32,6 +32,7 @@ interface Scenario {
     | { event: { iotId: string; picture?: boolean; recording?: boolean; eventTime?: number } }
     | { expect: string; check: (msg: Msg) => void; within?: number }
     | { plan: 'event' }
+    | { wait: number }
   )[];
 }
 
@@ -113,6 +114,7 @@ const scenarios: Scenario[] = [
       { plan: 'event' },
       { event: { iotId: 'demo-camera-1', recording: true } },
       { expect: 'ex07-list', check: (msg) => assert.equal((msg.payload as unknown[]).length, 1) },
+      { wait: 3000 }, // the alert recording (2 s) is complete
       { inject: 'ex07-play' },
       { expect: 'ex07-url', check: (msg) => assert.ok(typeof msg.expiresAt === 'number') },
     ],
@@ -129,7 +131,7 @@ const scenarios: Scenario[] = [
     steps: [
       { event: { iotId: 'demo-camera-1', picture: true } },
       { event: { iotId: 'demo-camera-2', picture: true } },
-      { expect: 'ex09-notify', check: (msg) => assert.deepEqual(((msg.payload as { cameras: string[] }).cameras).sort(), ['demo-camera-1', 'demo-camera-2']), within: 45_000 },
+      { expect: 'ex09-notify', check: (msg) => assert.deepEqual([...(msg.payload as { cameras: string[] }).cameras].sort(), ['demo-camera-1', 'demo-camera-2']), within: 45_000 },
     ],
   },
   {
@@ -218,10 +220,12 @@ describe('examples run against the emulator', function () {
           else if ('event' in step) {
             await new Promise((resolve) => setTimeout(resolve, 1500)); // let the poller take its first position
             await control(emulator, 'events', { eventType: 1, picture: false, recording: false, eventTime: Date.now(), ...step.event });
+          } else if ('wait' in step) {
+            await new Promise((resolve) => setTimeout(resolve, step.wait));
           } else if ('plan' in step) {
             const { LinkVisualClient } = await import('../../lib/client/client');
             const client = new LinkVisualClient({ endpoint: emulator.url, appKey: emulator.appKey, appSecret: emulator.appSecret, auth: { mode: 'session', identityId: emulator.identityId, refreshToken: emulator.refreshToken } });
-            const { planId } = (await client.call('setEventPlan', { name: 'alerts', allDay: 1, eventTypeList: [1], recordDuration: 10, preRecordDuration: 0 })) as { planId: string };
+            const { planId } = (await client.call('setEventPlan', { name: 'alerts', allDay: 1, eventTypeList: [1], recordDuration: 2, preRecordDuration: 0 })) as { planId: string };
             for (const iotId of ['demo-camera-1', 'demo-camera-2']) await client.call('bindEventPlan', { iotId, planId });
             await client.close();
           } else {
