@@ -1,7 +1,17 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
+
+type Undici = typeof import('undici');
+let undiciModule: Undici | undefined;
+// undici is most of this package's load time: load it when the first client is made, not when
+// Node-RED loads the nodes, so a flow that never calls the API does not pay for it.
+function undici(): Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  undiciModule ??= require('undici') as Undici;
+  return undiciModule;
+}
 import type { Operation } from '../catalog/types';
 import { findOperation } from '../catalog/operations';
 import { formatProblems, validateParams } from '../catalog/validate';
@@ -191,7 +201,7 @@ export class LinkVisualClient extends EventEmitter {
     const throttle = throttleOptions(options.rateLimit);
     this.#throttle = new AccountThrottle(throttle);
     const extraCa = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
-    this.#agent = new Agent({
+    this.#agent = new (undici().Agent)({
       connections: throttle.maxConcurrent ?? 16,
       keepAliveTimeout: 30_000,
       // Verification stays on; a custom CA is added to the system roots, never replaces checking.
@@ -279,7 +289,7 @@ export class LinkVisualClient extends EventEmitter {
     }, timeoutMs);
     this.#inflight.add(controller);
     try {
-      const response = await request(target, { method: 'GET', signal: controller.signal, dispatcher: this.#agent });
+      const response = await undici().request(target, { method: 'GET', signal: controller.signal, dispatcher: this.#agent });
       if (response.statusCode !== 200) {
         await response.body.dump().catch(() => undefined);
         const expired = response.statusCode === 403 || response.statusCode === 410;
@@ -356,7 +366,7 @@ export class LinkVisualClient extends EventEmitter {
       if (options.ifRange) headers['if-range'] = options.ifRange;
     }
     try {
-      const response = await request(target, {
+      const response = await undici().request(target, {
         method: 'GET',
         headers,
         signal: controller.signal,
@@ -517,7 +527,7 @@ export class LinkVisualClient extends EventEmitter {
         signatureMethod: this.#options.signatureMethod,
         headers: this.#options.stage ? { 'x-ca-stage': this.#options.stage } : undefined,
       });
-      const response = await request(url, { method: 'POST', headers, body, signal: controller.signal, dispatcher: this.#agent });
+      const response = await undici().request(url, { method: 'POST', headers, body, signal: controller.signal, dispatcher: this.#agent });
       const text = await this.#readBody(response.body, operation);
       const requestId = headerText(response.headers['x-ca-request-id']);
       if (response.statusCode < 200 || response.statusCode >= 300) {

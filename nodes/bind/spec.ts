@@ -1,4 +1,4 @@
-import { LinkVisualError } from '../../lib';
+import { LinkVisualError } from '../../lib/gateway/errors';
 import { applyBinding } from '../../lib/plans/apply-binding';
 import { PLAN_OPERATIONS } from '../../lib/plans/apply-plan';
 import { isPlainObject } from '../../lib/catalog/validate';

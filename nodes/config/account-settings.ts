@@ -1,5 +1,6 @@
 import type { AuthOptions, LinkVisualClientOptions, RegionId } from '../../lib';
-import { LinkVisualError, isRegionId } from '../../lib';
+import { LinkVisualError } from '../../lib/gateway/errors';
+import { isRegionId } from '../../lib/client/regions';
 import { sessionFingerprint } from '../../lib/client/session-file';
 
 /** Editor properties of a `link-visual-config` node. */

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { LinkVisualClient, LinkVisualError } from '../../lib';
+import { LinkVisualClient } from '../../lib/client/client';
+import { LinkVisualError } from '../../lib/gateway/errors';
 import type { AuthOptions, SessionSnapshot } from '../../lib';
 import { SessionFile } from '../../lib/client/session-file';
 import { EventPoller } from '../../lib/events/poller';

@@ -1,4 +1,6 @@
-import { LinkVisualClient, LinkVisualError, operations } from '../../lib';
+import { LinkVisualClient } from '../../lib/client/client';
+import { LinkVisualError } from '../../lib/gateway/errors';
+import { operations } from '../../lib/catalog/operations';
 import { SessionFile } from '../../lib/client/session-file';
 import { isPlainObject } from '../../lib/catalog/validate';
 import type { AdminRequest, AdminResponse, NodeAPI } from '../shared/red';

@@ -1,4 +1,4 @@
-import { LinkVisualError } from '../../lib';
+import { LinkVisualError } from '../../lib/gateway/errors';
 import { isPlainObject } from '../../lib/catalog/validate';
 import { abortError } from '../../lib/client/throttle';
 import { formatBytes } from '../../lib/media/bytes';

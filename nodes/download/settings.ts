@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { LinkVisualError } from '../../lib';
+import { LinkVisualError } from '../../lib/gateway/errors';
 import type { DownloadTarget } from '../../lib/media/download';
 import { OVERWRITE_POLICIES, type OverwritePolicy } from '../../lib/media/part-file';
 import { DEFAULT_PATH_TEMPLATE, checkPathTemplate } from '../../lib/media/path-template';

@@ -1,4 +1,4 @@
-import { LinkVisualError } from '../../lib';
+import { LinkVisualError } from '../../lib/gateway/errors';
 import { CursorStore, cursorFilePath } from '../../lib/events/cursor-store';
 import { EventFeed, type FeedDelivery } from '../../lib/events/event-feed';
 import { OVERDUE_PERIODS, judgeLiveness } from '../../lib/events/liveness';

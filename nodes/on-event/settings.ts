@@ -1,5 +1,5 @@
 /** The editor settings of a `link-visual-on-event` node, read and checked. */
-import { LinkVisualError } from '../../lib';
+import { LinkVisualError } from '../../lib/gateway/errors';
 import { parseDeviceList } from '../../lib/events/account-devices';
 import type { Startup } from '../../lib/events/event-feed';
 import type { NodeDef } from '../shared/red';

@@ -1,4 +1,4 @@
-import { LinkVisualError } from '../../lib';
+import { LinkVisualError } from '../../lib/gateway/errors';
 import { isPlainObject } from '../../lib/catalog/validate';
 import { expiresAtFor } from '../../lib/media/url-expiry';
 import type { NodeAction, OperationNodeSpec } from '../shared/operation-node';

@@ -1,4 +1,4 @@
-import { LinkVisualError } from '../../lib';
+import { LinkVisualError } from '../../lib/gateway/errors';
 
 /** The structured `msg.error` every node sets before reporting a failure. */
 export interface MessageError {

@@ -1,5 +1,6 @@
 import type { CallResult, LinkVisualClient, Operation, ParamSpec } from '../../lib';
-import { LinkVisualError, findOperation } from '../../lib';
+import { LinkVisualError } from '../../lib/gateway/errors';
+import { findOperation } from '../../lib/catalog/operations';
 import { formatProblems, isPlainObject, validateParams } from '../../lib/catalog/validate';
 import type { AccountStatus, ConfigNode } from '../config/account';
 import { coerceParams } from './message-params';
