@@ -8,7 +8,6 @@ import { control, emulatorClient, fault, inject, Tally, until } from '../events/
 import { MessageQueue, accountNode, helper, packageNodes, type TestNode } from '../helpers/node-red';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const onEventNode = require('../../nodes/on-event/link-visual-on-event') as unknown;
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -79,7 +78,7 @@ describe('link-visual-on-event node', function () {
 
   async function load(nodes: Msg[], accountOptions: Parameters<typeof accountNode>[1] = {}): Promise<Loaded> {
     const { nodes: flowNodes, credentials } = flow(nodes, accountOptions);
-    await helper.load([catchNode, ...packageNodes(), onEventNode], flowNodes, credentials);
+    await helper.load([catchNode, ...packageNodes()], flowNodes, credentials);
     return {
       events: new MessageQueue(helper.getNode('events') as TestNode),
       suppressed: new MessageQueue(helper.getNode('suppressed') as TestNode),
@@ -353,7 +352,7 @@ describe('link-visual-on-event hygiene', function () {
       { id: 'sink', type: 'helper', z: 'tab', x: 2, y: 2 },
     ];
     const cycle = async (i: number) => {
-      await helper.load([...packageNodes(), onEventNode], flow, account.credentials);
+      await helper.load(packageNodes(), flow, account.credentials);
       try {
         if (i % 10 === 0) {
           const sink = new MessageQueue(helper.getNode('sink') as TestNode);
