@@ -169,6 +169,15 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** The error for a media answer that is not the file: a signed URL past its life answers 403 or 410. */
+function mediaStatusError(where: string, statusCode: number): LinkVisualError {
+  const expired = statusCode === 403 || statusCode === 410;
+  return new LinkVisualError(expired ? 'URL_EXPIRED' : 'MEDIA', `${where}: HTTP ${statusCode}${expired ? ' (the URL has expired or is not valid)' : ''}`, {
+    httpStatus: statusCode,
+    retryable: statusCode >= 500,
+  });
+}
+
 /** The signed Link Visual API client: one per account, shared by everything that uses the account. */
 export class LinkVisualClient extends EventEmitter {
   readonly endpoint: string;
@@ -263,11 +272,8 @@ export class LinkVisualClient extends EventEmitter {
     return { name: path, path, apiVer: options.apiVer, group: 'debug', description: path, params: [], idempotent: options.idempotent ?? false, auth: 'user' };
   }
 
-  /**
-   * Fetches a media URL the API returned (alert image, picture) into a Buffer, with a timeout, a size
-   * cap and a content-type check; an expired signed URL is reported as URL_EXPIRED.
-   */
-  async fetchMedia(url: string, options: FetchMediaOptions = {}): Promise<MediaBuffer> {
+  // Checks a media URL before any request; `where` names it in errors without its query (the signature).
+  #mediaTarget(url: string): { target: URL; where: string } {
     if (this.#closed) throw new LinkVisualError('CLOSED', 'the client is closed');
     let target: URL;
     try {
@@ -276,7 +282,15 @@ export class LinkVisualClient extends EventEmitter {
       throw new LinkVisualError('MEDIA', 'media URL is not a URL');
     }
     if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new LinkVisualError('MEDIA', 'media URL must be http(s)');
-    const where = `${target.origin}${target.pathname}`; // never the query: it carries the URL's signature
+    return { target, where: `${target.origin}${target.pathname}` };
+  }
+
+  /**
+   * Fetches a media URL the API returned (alert image, picture) into a Buffer, with a timeout, a size
+   * cap and a content-type check; an expired signed URL is reported as URL_EXPIRED.
+   */
+  async fetchMedia(url: string, options: FetchMediaOptions = {}): Promise<MediaBuffer> {
+    const { target, where } = this.#mediaTarget(url);
     const maxBytes = options.maxBytes ?? 20 * 1024 * 1024;
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const controller = new AbortController();
@@ -292,11 +306,7 @@ export class LinkVisualClient extends EventEmitter {
       const response = await undici().request(target, { method: 'GET', signal: controller.signal, dispatcher: this.#agent });
       if (response.statusCode !== 200) {
         await response.body.dump().catch(() => undefined);
-        const expired = response.statusCode === 403 || response.statusCode === 410;
-        throw new LinkVisualError(expired ? 'URL_EXPIRED' : 'MEDIA', `${where}: HTTP ${response.statusCode}${expired ? ' (the URL has expired or is not valid)' : ''}`, {
-          httpStatus: response.statusCode,
-          retryable: response.statusCode >= 500,
-        });
+        throw mediaStatusError(where, response.statusCode);
       }
       const contentType = (headerText(response.headers['content-type']) ?? 'application/octet-stream').split(';')[0].trim();
       if (options.accept && !options.accept.some((prefix) => contentType.startsWith(prefix))) {
@@ -341,15 +351,7 @@ export class LinkVisualClient extends EventEmitter {
    * expired signed URL is URL_EXPIRED) and a stall timeout; for downloads too large to hold in memory.
    */
   async openMedia(url: string, options: OpenMediaOptions = {}): Promise<MediaStream> {
-    if (this.#closed) throw new LinkVisualError('CLOSED', 'the client is closed');
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      throw new LinkVisualError('MEDIA', 'media URL is not a URL');
-    }
-    if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new LinkVisualError('MEDIA', 'media URL must be http(s)');
-    const where = `${target.origin}${target.pathname}`; // never the query: it carries the URL's signature
+    const { target, where } = this.#mediaTarget(url);
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const controller = new AbortController();
     const onAbort = () => controller.abort(options.signal?.reason);
@@ -377,11 +379,7 @@ export class LinkVisualClient extends EventEmitter {
       });
       if (response.statusCode !== 200 && response.statusCode !== 206) {
         await response.body.dump().catch(() => undefined);
-        const expired = response.statusCode === 403 || response.statusCode === 410;
-        throw new LinkVisualError(expired ? 'URL_EXPIRED' : 'MEDIA', `${where}: HTTP ${response.statusCode}${expired ? ' (the URL has expired or is not valid)' : ''}`, {
-          httpStatus: response.statusCode,
-          retryable: response.statusCode >= 500,
-        });
+        throw mediaStatusError(where, response.statusCode);
       }
       const flat: Record<string, string | undefined> = {};
       for (const [name, value] of Object.entries(response.headers)) flat[name.toLowerCase()] = headerText(value);
