@@ -1,6 +1,6 @@
 /**
  * The operation catalog: every Link Visual `/vision/customer/*` operation of the seed
- * (docs: /work/shared/spec/link-visual-api.txt) plus a few `extra` session, token, device-list
+ * (the seed: shared/spec/link-visual-api.txt) plus a few `extra` session, token, device-list
  * and debug calls, described as data. Choices where the seed is ambiguous are recorded in
  * docs/spec-notes.md.
  */
