@@ -202,9 +202,9 @@ describe('reliability: files', function () {
       const warnings = (helper.getNode('files-account') as TestNode).warn.getCalls().map((call) => String(call.args[0]));
       assert.ok(warnings.some((text) => /could not save the session/.test(text)), warnings.join(' | '));
       evidence.sessionFiles.add(sessionFile);
+      await collectEmulatorSecrets(emulator);
       harvestHelper('files (session save failure)');
       await helper.unload();
-      await collectEmulatorSecrets(emulator);
     } finally {
       await emulator.close();
       evidence.captureFiles(userDir.dir, 'files suite user directory');
@@ -370,6 +370,7 @@ describe('reliability: files', function () {
       const again = await exchange(alwaysNode, { payload: { iotId: CAMERA, fileName: clip.fileName, beginTime: clip.time } }, sink, 30_000);
       assert.ok(again.output, JSON.stringify(again.error?.error));
       assert.equal(await fileSha256(file), sha);
+      await collectEmulatorSecrets(world.emulator);
       harvestHelper('files (download faults)');
     });
 
@@ -439,6 +440,7 @@ describe('reliability: files', function () {
         }
         assert.deepEqual(fs.readdirSync(outside), [], 'nothing was written outside the directory');
         for (const entry of listFiles(path.dirname(base))) assert.ok(!entry.includes('escape'), `no file named after a traversal: ${entry}`);
+        await collectEmulatorSecrets(world.emulator);
         harvestHelper('files (traversal)');
       } finally {
         fs.rmSync(outside, { recursive: true, force: true });

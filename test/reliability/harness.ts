@@ -175,10 +175,30 @@ class Evidence {
       }
     }
     if (!text) return;
+    this.scanned += 1;
+    // Long texts are checked now against the secrets known so far (suites collect an emulator's tokens
+    // before they harvest) and not kept, so a long run does not hold every big message in memory.
+    if (text.length > 4096) {
+      this.found.push(...this.#scan(where, text));
+      return;
+    }
     let bucket = this.texts.get(where);
     if (!bucket) this.texts.set(where, (bucket = new Set()));
-    // Long texts are kept in part (a secret sits in the first few kB of anything the package writes).
-    if (bucket.size < 200_000) bucket.add(text.length > 64_000 ? text.slice(0, 64_000) : text);
+    if (bucket.size < 100_000) bucket.add(text);
+  }
+
+  /** Leaks found in texts checked as they came. */
+  readonly found: { where: string; secret: string; sample: string }[] = [];
+  /** How many texts were checked (kept or not). */
+  scanned = 0;
+
+  #scan(where: string, text: string): { where: string; secret: string; sample: string }[] {
+    const found: { where: string; secret: string; sample: string }[] = [];
+    for (const secret of this.secrets) {
+      const at = text.indexOf(secret);
+      if (at >= 0) found.push({ where, secret: mask(secret), sample: text.slice(Math.max(0, at - 60), at + secret.length + 20).split(secret).join('<SECRET>') });
+    }
+    return found;
   }
 
   file(file: string, what: string): void {
@@ -201,15 +221,10 @@ class Evidence {
 
   /** Every (where, secret) pair found. Files that no longer exist are skipped. */
   leaks(): { where: string; secret: string; sample: string }[] {
-    const found: { where: string; secret: string; sample: string }[] = [];
+    const found: { where: string; secret: string; sample: string }[] = [...this.found];
     const secrets = [...this.secrets];
     for (const [where, bucket] of this.texts) {
-      for (const text of bucket) {
-        for (const secret of secrets) {
-          const at = text.indexOf(secret);
-          if (at >= 0) found.push({ where, secret: mask(secret), sample: text.slice(Math.max(0, at - 60), at + secret.length + 20).split(secret).join('<SECRET>') });
-        }
-      }
+      for (const text of bucket) found.push(...this.#scan(where, text));
     }
     for (const { file, what } of this.files) {
       for (const entry of walk(file)) {
@@ -228,8 +243,7 @@ class Evidence {
 
   /** How many texts and files the scan covers. */
   size(): { texts: number; files: number; secrets: number } {
-    let texts = 0;
-    for (const bucket of this.texts.values()) texts += bucket.size;
+    const texts = this.scanned;
     let files = 0;
     for (const { file } of this.files) files += walk(file).length;
     return { texts, files, secrets: this.secrets.size };

@@ -187,6 +187,7 @@ describe('reliability: on-event fault matrix', function () {
       }) as (...args: never[]) => void);
     };
 
+    const emulatorSecrets = () => (emulator.up ? collectEmulatorSecrets({ url: emulator.url, appSecret: APP_SECRET, refreshToken: 'demo-refresh-token', authCode: 'demo-auth-code' }).catch(() => undefined) : Promise.resolve());
     let variant = 0;
     let loaded = false;
     let emulatorFaults = 0;
@@ -202,11 +203,12 @@ describe('reliability: on-event fault matrix', function () {
     try {
       await load();
       const firstStart = realNow();
-      await sleep(3000); // both nodes start ("new") and poll every camera once before the first event
+      await sleep(FULL ? 3000 : 2000); // both nodes start ("new") and poll every camera once before the first event
 
       // The faults: each applied while events keep coming.
       const faults: Record<string, () => Promise<void>> = {
         'node-red restart': async () => {
+          await emulatorSecrets();
           harvestHelper('on-event (restart)');
           await helper.unload();
           loaded = false;
@@ -301,6 +303,7 @@ describe('reliability: on-event fault matrix', function () {
       while (missing() > 0 && realNow() < drainUntil) await sleep(250);
       await sleep(FULL ? 3000 : 1500); // a duplicate would come by now
       const stats = await control(emulator, 'stats');
+      await emulatorSecrets();
       harvestHelper('on-event (end)');
       await helper.unload();
       loaded = false;

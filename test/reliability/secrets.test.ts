@@ -295,6 +295,6 @@ function checkEvidence(when: string): void {
 
 // After every suite of the run (mocha runs root hooks last, whatever the file order).
 after(function () {
-  if (evidence.texts.size === 0 && evidence.files.length === 0) return;
+  if (evidence.scanned === 0 && evidence.files.length === 0) return;
   checkEvidence('after all suites');
 });

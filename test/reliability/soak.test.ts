@@ -211,6 +211,7 @@ describe('reliability: redeploy soak', function () {
     }
     const soakMs = Date.now() - started;
     const end = await quietMeasure(clip, cycles + 4);
+    await collectEmulatorSecrets(world.emulator);
     harvestHelper('soak (end)');
     await helper.unload();
     await control(world.emulator, 'faults/clear', {});
