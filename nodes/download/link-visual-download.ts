@@ -16,7 +16,7 @@ interface DownloadNode extends Node {
 }
 
 /** What the optional second output carries, one message per step of a job. */
-type ProgressPhase = 'queued' | DownloadProgress['phase'] | 'done' | 'failed';
+type ProgressPhase = 'queued' | 'started' | DownloadProgress['phase'] | 'done' | 'failed';
 
 // Status and progress messages are rate-limited; a change of phase always shows at once.
 const STATUS_MS = 500;
@@ -114,10 +114,9 @@ export = function register(RED: NodeAPI): void {
       };
     }
 
-    async function runJob(job: Job, send: SendFunction): Promise<DownloadResult> {
-      const controller = new AbortController();
-      controllers.add(controller);
-      let lastPhase: ProgressPhase = 'queued';
+    /** Downloads one job's recording with progress on the second output; runs inside the job's slot. */
+    async function download(job: Job, signal: AbortSignal, send: SendFunction): Promise<DownloadResult> {
+      let lastPhase: ProgressPhase = 'started';
       let lastMessage = 0;
       const onProgress = (progress: DownloadProgress) => {
         const now = Date.now();
@@ -130,36 +129,22 @@ export = function register(RED: NodeAPI): void {
         }
         lastPhase = progress.phase;
       };
-      try {
-        return await queue.run(async () => {
-          if (controller.signal.aborted) throw abortError(controller.signal);
-          if (!account) throw new LinkVisualError('CONFIG', 'no Link Visual account is configured on this node');
-          if (!settings) throw settingsError ?? new LinkVisualError('CONFIG', 'invalid settings');
-          const client = await account.account.getClient();
-          return downloadRecording(client, job.request, settings.target, {
-            signal: controller.signal,
-            transcodeTimeoutMs: settings.transcodeTimeoutMs,
-            stallTimeoutMs: settings.stallTimeoutMs,
-            retries: settings.retries,
-            onProgress,
-          });
-        });
-      } finally {
-        controllers.delete(controller);
-      }
+      if (signal.aborted) throw abortError(signal);
+      if (!account) throw new LinkVisualError('CONFIG', 'no Link Visual account is configured on this node');
+      if (!settings) throw settingsError ?? new LinkVisualError('CONFIG', 'invalid settings');
+      const client = await account.account.getClient();
+      return downloadRecording(client, job.request, settings.target, {
+        signal,
+        transcodeTimeoutMs: settings.transcodeTimeoutMs,
+        stallTimeoutMs: settings.stallTimeoutMs,
+        retries: settings.retries,
+        onProgress,
+      });
     }
 
     /** Runs one job to its end: an output message or a reported error; true when it succeeded. */
     async function settle(job: Job, item: unknown, send: SendFunction, report: (error: LinkVisualError, msg: NodeMessage) => void): Promise<boolean> {
-      send([null, progressMessage(job, 'queued')]);
-      try {
-        const result = await runJob(job, send);
-        if (result.kind === 'file' && result.skipped) setStatus('green', 'dot', busyText(`exists, kept ${formatBytes(result.size)}`));
-        else setStatus('green', 'dot', busyText(`${formatBytes(result.size)} in ${(result.elapsedMs / 1000).toFixed(1)} s`));
-        send([null, progressMessage(job, 'done', { size: result.size, ...(result.kind === 'file' ? { path: result.path, skipped: result.skipped } : {}) })]);
-        send([outputMessage(job, result, RED), null]);
-        return true;
-      } catch (thrown) {
+      const fail = (thrown: unknown): boolean => {
         const error = asLinkVisualError(thrown);
         if (closing && (error.code === 'CLOSED' || error.code === 'ABORTED')) return false; // a redeploy cancelled it: nothing to report
         setStatus('red', 'ring', error.code === 'INVALID_PARAMS' ? 'invalid input' : error.code);
@@ -168,6 +153,29 @@ export = function register(RED: NodeAPI): void {
         msg.error = messageError(error);
         report(error, msg);
         return false;
+      };
+      send([null, progressMessage(job, 'queued')]);
+      const controller = new AbortController();
+      controllers.add(controller);
+      try {
+        // A job keeps its slot until its outcome is sent, so progress never shows more than `concurrency` at work.
+        return await queue.run(async () => {
+          send([null, progressMessage(job, 'started')]);
+          try {
+            const result = await download(job, controller.signal, send);
+            if (result.kind === 'file' && result.skipped) setStatus('green', 'dot', busyText(`exists, kept ${formatBytes(result.size)}`));
+            else setStatus('green', 'dot', busyText(`${formatBytes(result.size)} in ${(result.elapsedMs / 1000).toFixed(1)} s`));
+            send([null, progressMessage(job, 'done', { size: result.size, ...(result.kind === 'file' ? { path: result.path, skipped: result.skipped } : {}) })]);
+            send([outputMessage(job, result, RED), null]);
+            return true;
+          } catch (thrown) {
+            return fail(thrown);
+          }
+        });
+      } catch (thrown) {
+        return fail(thrown); // it never got a slot: the node closed while it waited
+      } finally {
+        controllers.delete(controller);
       }
     }
 
