@@ -16,12 +16,13 @@ import type { Operation } from '../catalog/types';
 import { findOperation } from '../catalog/operations';
 import { formatProblems, validateParams } from '../catalog/validate';
 import { buildRequestEnvelope, parseResponseEnvelope } from '../gateway/envelope';
-import { AUTH_API_CODES, LinkVisualError, errorFromApiCode, errorFromHttp } from '../gateway/errors';
+import { AUTH_API_CODES, LinkVisualError, errorFromApiCode, errorFromHttp, networkError } from '../gateway/errors';
 import { redact } from '../gateway/redact';
 import { signRequest, type SignatureMethod } from '../gateway/sign';
 import { paginate, type PaginateOptions } from './paginate';
 import { isRegionId, regions, type RegionId } from './regions';
 import { SessionManager, type AuthOptions, type RequestToken, type SessionSnapshot } from './session';
+import { ServerClock } from './server-clock';
 import { AccountThrottle, abortError, type ThrottleOptions } from './throttle';
 
 export interface LinkVisualClientOptions {
@@ -190,6 +191,7 @@ export class LinkVisualClient extends EventEmitter {
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #options: LinkVisualClientOptions;
+  readonly #serverClock = new ServerClock();
   #consecutiveThrottles = 0;
   #closed = false;
 
@@ -337,8 +339,7 @@ export class LinkVisualClient extends EventEmitter {
       if (this.#closed) throw new LinkVisualError('CLOSED', 'the client is closed');
       if (options.signal?.aborted) throw abortError(options.signal);
       if (timedOut) throw new LinkVisualError('TIMEOUT', `${where}: no answer within ${timeoutMs} ms`, { retryable: true });
-      const reason = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
-      throw new LinkVisualError('NETWORK', `${where}: ${reason}`, { retryable: true });
+      throw networkError(where, error);
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
@@ -393,9 +394,21 @@ export class LinkVisualClient extends EventEmitter {
       if (options.signal?.aborted) throw abortError(options.signal);
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'UND_ERR_HEADERS_TIMEOUT') throw new LinkVisualError('TIMEOUT', `${where}: no answer within ${timeoutMs} ms`, { retryable: true });
-      const reason = error instanceof Error ? `${code ?? error.name}: ${error.message}` : String(error);
-      throw new LinkVisualError('NETWORK', `${where}: ${reason}`, { retryable: true });
+      throw networkError(where, error);
     }
+  }
+
+  /**
+   * The gateway's time now, in ms since the epoch: the local clock corrected by the offset the
+   * `Date` headers of its answers showed (the local clock alone until the first answer).
+   */
+  serverNow(): number {
+    return this.#serverClock.now();
+  }
+
+  /** How far the gateway's clock is ahead of the local one, in ms (0 until an answer was seen). */
+  get clockOffsetMs(): number {
+    return this.#serverClock.offsetMs;
   }
 
   /** Milliseconds the account is paused after throttling (0 when it is not). */
@@ -525,7 +538,9 @@ export class LinkVisualClient extends EventEmitter {
         signatureMethod: this.#options.signatureMethod,
         headers: this.#options.stage ? { 'x-ca-stage': this.#options.stage } : undefined,
       });
+      const sent = this.#serverClock.start();
       const response = await undici().request(url, { method: 'POST', headers, body, signal: controller.signal, dispatcher: this.#agent });
+      this.#serverClock.observe(headerText(response.headers.date), sent);
       const text = await this.#readBody(response.body, operation);
       const requestId = headerText(response.headers['x-ca-request-id']);
       if (response.statusCode < 200 || response.statusCode >= 300) {
@@ -551,8 +566,7 @@ export class LinkVisualClient extends EventEmitter {
       if (timedOut) {
         throw new LinkVisualError('TIMEOUT', `${operation.path}: no answer within ${timeoutMs} ms`, { path: operation.path, retryable: true });
       }
-      const reason = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
-      throw new LinkVisualError('NETWORK', `${operation.path}: ${reason}`, { path: operation.path, retryable: true, cause: error });
+      throw networkError(operation.path, error, { path: operation.path });
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isPlainObject } from '../catalog/validate';
-import { readJsonFile, writeFileAtomic } from '../files/atomic-write';
+import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../files/atomic-write';
 import type { SessionSnapshot } from './session';
 
 /** A hash naming the credentials a stored session came from; a changed credential voids the session. */
@@ -22,6 +22,7 @@ export class SessionFile {
 
   /** The stored session when it belongs to the same credentials, else undefined. */
   async load(): Promise<SessionSnapshot | undefined> {
+    removeStaleTempFiles(this.file);
     let stored: unknown;
     try {
       stored = await readJsonFile(this.file);

@@ -33,7 +33,8 @@ export class AccountThrottle {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(options: ThrottleOptions = {}, private readonly now: () => number = Date.now) {
+  // A monotonic clock: setting the wall clock back must not stretch a pause or stop the refill.
+  constructor(options: ThrottleOptions = {}, private readonly now: () => number = () => performance.now()) {
     const perSecond = options.perSecond ?? 5;
     this.perSecond = perSecond > 0 ? perSecond : Infinity;
     this.burst = Math.max(1, options.burst ?? 10);

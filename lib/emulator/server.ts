@@ -32,6 +32,7 @@ import { BodyTooLargeError, readBody, sendGatewayError, sendJson } from './http'
 import { jpegBody, MEDIA_PREFIX, MediaSigner, mp4Body, PICTURE_JPEG, sendMedia, THUMB_JPEG, type MediaBody } from './media';
 import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './options';
 import { Sessions, type Principal } from './sessions';
+import { removeStaleTempFiles } from '../files/atomic-write';
 import { readStateFile, STATE_FORMAT, STATE_VERSION, StateSaver, type EmulatorSnapshot } from './state-file';
 import { Stats } from './stats';
 import { Transcodes } from './transcode';
@@ -84,6 +85,7 @@ class Emulator implements ControlTarget {
   url = '';
 
   constructor(readonly options: ResolvedOptions) {
+    if (options.state) removeStaleTempFiles(options.state); // an emulator killed while saving left its half-written copy
     const loaded = options.state ? readStateFile(options.state) : undefined;
     const start = loaded ? Math.max(loaded.simulatedNow, Date.now()) : options.startTime ?? Date.now();
     this.clock = new SimulatedClock(options.timeScale, start);

@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isPlainObject } from '../catalog/validate';
-import { readJsonFile, writeFileAtomic } from '../files/atomic-write';
+import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../files/atomic-write';
 
 /** The API gives event times in whole seconds: an event's true time is up to this much later. */
 export const TIME_RESOLUTION_MS = 1000;
@@ -119,6 +119,7 @@ export class CursorStore {
   static async open(file: string | undefined, options: CursorStoreOptions): Promise<CursorStore> {
     const store = new CursorStore(file, options);
     if (!file) return store;
+    removeStaleTempFiles(file);
     let data: unknown;
     try {
       data = await readJsonFile(file);

@@ -9,7 +9,7 @@ import type { LinkVisualClient } from '../client/client';
 import { LinkVisualError } from '../gateway/errors';
 import { fetchAlertImage, type AlertImage, type AlertImageOptions } from './alert-image';
 import { byEventTime, type CameraEvent } from './camera-event';
-import type { CursorStore, DeviceCursor } from './cursor-store';
+import { TIME_RESOLUTION_MS, type CursorStore, type DeviceCursor } from './cursor-store';
 import { fetchEventClip, type EventClip, type EventClipOptions } from './event-clip';
 import type { EventPage } from './event-pages';
 import type { EventPoller, EventSubscriber, PollReport } from './poller';
@@ -185,7 +185,10 @@ export class EventFeed implements EventSubscriber {
   // ----- EventSubscriber --------------------------------------------------------------------
 
   windowStart(iotId: string): number {
-    return this.#options.store.coveredFrom(this.#cursor(iotId));
+    const cursor = this.#options.store.get(iotId);
+    // No cursor yet: it is made with the first answer, once the server's clock is known (see #cursor).
+    // Event times are whole seconds: one that happened just after the start may carry a time just before it.
+    return (cursor ? this.#options.store.coveredFrom(cursor) : this.#start(iotId)) - TIME_RESOLUTION_MS;
   }
 
   deliver(iotId: string, page: EventPage): void {
@@ -234,11 +237,15 @@ export class EventFeed implements EventSubscriber {
     return state;
   }
 
-  // A device without a cursor starts when the feed began watching it (`new`), or backfillMs before.
+  // A device without a cursor starts when the feed began watching it (`new`), or backfillMs before; the
+  // local instant is put on the server's clock, which event times and positions follow.
+  #start(iotId: string): number {
+    const startAt = this.#state(iotId).startAt + (this.#poller?.clockOffsetMs() ?? 0);
+    return this.#options.startup === 'backfill' ? startAt - Math.max(0, this.#options.backfillMs) : startAt;
+  }
+
   #cursor(iotId: string): DeviceCursor {
-    const { startAt } = this.#state(iotId);
-    const start = this.#options.startup === 'backfill' ? startAt - Math.max(0, this.#options.backfillMs) : startAt;
-    return this.#options.store.ensure(iotId, start);
+    return this.#options.store.get(iotId) ?? this.#options.store.ensure(iotId, this.#start(iotId));
   }
 
   #drain(iotId: string, queue: DeviceQueue): void {

@@ -12,12 +12,16 @@ export interface EventPage {
   readonly scannedTo: number;
   /** True on the page that ends the window. */
   readonly last: boolean;
+  /** Where the scan goes on after this page (pages before the last): give it back as `beginTime` and `pageStart`. */
+  readonly next?: { readonly beginTime: number; readonly pageStart: number };
 }
 
 export interface EventScan {
   readonly iotId: string;
   readonly beginTime: number;
   readonly endTime: number;
+  /** The page to start at (a scan going on from a page's `next`). Default 0. */
+  readonly pageStart?: number;
   /** 0 all, 1 motion, 2 sound, 3 human. */
   readonly eventType: number;
   /** Stop after this many pages (the caller resumes later from the last `scannedTo`). */
@@ -41,7 +45,7 @@ export async function* scanEvents(client: LinkVisualClient, scan: EventScan): As
   }
   const pageSize = Math.min(100, Math.max(1, scan.pageSize ?? 100));
   let begin = scan.beginTime;
-  let pageStart = 0;
+  let pageStart = Math.max(0, Math.floor(scan.pageStart ?? 0));
   let scannedTo = scan.beginTime - 1;
   for (let pages = 0; pages < scan.maxPages; pages += 1) {
     const data = await client.call(
@@ -67,6 +71,6 @@ export async function* scanEvents(client: LinkVisualClient, scan: EventScan): As
     } else {
       pageStart += 1; // more events at the cursor's instant than one page holds
     }
-    yield { events, scannedTo, last: false };
+    yield { events, scannedTo, last: false, next: { beginTime: begin, pageStart } };
   }
 }

@@ -59,10 +59,10 @@ export interface EventPollerOptions {
   readonly maxPagesPerPoll?: number;
   /** Polls in flight at once. Default 16. */
   readonly maxConcurrentPolls?: number;
-  /** The clock (tests). */
-  readonly now?: () => number;
 }
 
+// The schedule runs on the monotonic clock (setting the wall clock must not stall or burst polls); query
+// windows and positions are the server's time (the client's `serverNow`); reports carry the wall clock.
 interface Slot {
   readonly iotId: string;
   readonly subscribers: Set<EventSubscriber>;
@@ -71,14 +71,19 @@ interface Slot {
   phase: number;
   nextDueAt: number;
   lastStartAt: number;
+  /** Wall-clock time the last successful poll ended. */
   lastOkAt: number;
   failures: number;
+  /** A scan that stopped at the page limit, to go on from at the next poll (same window end, so pages stay put). */
+  resume?: { readonly beginTime: number; readonly pageStart: number; readonly endTime: number; readonly eventType: number };
   controller?: AbortController;
 }
 
 const CATCH_UP_DELAY_MS = 200;
 const MAX_PENALTY_MS = 10 * 60_000;
-const DEVICE_RETRY_MS = 60_000;
+// A device list that could not be read is asked for again soon, then less often (1 s, 2 s, 4 s … 60 s).
+const DEVICE_RETRY_FIRST_MS = 1000;
+const DEVICE_RETRY_MAX_MS = 60_000;
 const DUE_TOLERANCE_MS = 2;
 const TRANSIENT_CODES = new Set(['THROTTLED', 'TIMEOUT', 'NETWORK', 'GATEWAY', 'INVALID_RESPONSE']);
 
@@ -98,7 +103,6 @@ function safely(work: () => void): void {
 /** The per-account scheduler of event polls. */
 export class EventPoller {
   readonly #options: EventPollerOptions;
-  readonly #now: () => number;
   readonly #subscribers = new Set<EventSubscriber>();
   readonly #slots = new Map<string, Slot>();
   readonly #polls = new Set<Promise<void>>();
@@ -113,11 +117,11 @@ export class EventPoller {
   #deviceTimer: NodeJS.Timeout | undefined;
   #deviceController: AbortController | undefined;
   #deviceRefresh: Promise<void> | undefined;
+  #deviceFailures = 0;
   #closed = false;
 
   constructor(options: EventPollerOptions) {
     this.#options = options;
-    this.#now = options.now ?? Date.now;
     this.#anchor = this.#now();
     this.#budget = pollBudget([], options.rateLimit, options.share ?? POLL_SHARE);
   }
@@ -154,6 +158,11 @@ export class EventPoller {
     return this.#slots.get(iotId)?.lastOkAt ?? 0;
   }
 
+  /** How far the server's clock is ahead of the local one (0 until the client saw an answer). */
+  clockOffsetMs(): number {
+    return this.#client?.clockOffsetMs ?? 0;
+  }
+
   /** The devices scheduled now. */
   devices(): string[] {
     return [...this.#slots.keys()];
@@ -178,6 +187,11 @@ export class EventPoller {
     this.#subscribers.clear();
     this.#slots.clear();
     await Promise.allSettled([...this.#polls, this.#deviceRefresh, this.#connecting]);
+  }
+
+  // The schedule's clock: monotonic ms.
+  #now(): number {
+    return performance.now();
   }
 
   #unsubscribe(subscriber: EventSubscriber): void {
@@ -298,9 +312,10 @@ export class EventPoller {
         (error: unknown) => {
           const failure = asError(error);
           const now = this.#now();
+          const at = Date.now();
           for (const slot of this.#slots.values()) {
             slot.nextDueAt = now + slot.periodMs;
-            for (const subscriber of slot.subscribers) safely(() => subscriber.pollDone?.({ iotId: slot.iotId, ok: false, at: now, events: 0, pages: 0, error: failure }));
+            for (const subscriber of slot.subscribers) safely(() => subscriber.pollDone?.({ iotId: slot.iotId, ok: false, at, events: 0, pages: 0, error: failure }));
           }
         },
       )
@@ -343,12 +358,29 @@ export class EventPoller {
     if (!Number.isFinite(begin)) return;
     const types = new Set(subscribers.map((s) => s.eventType));
     const eventType = types.size === 1 ? [...types][0] : 0;
-    const endTime = this.#now();
+    // Never skip the query: a window that seems not to have opened yet may only mean the clock offset is
+    // stale (the local clock was just set back), and the answer's Date header sets it right.
+    const beginTime = Math.max(0, Math.floor(begin));
+    // A backlog larger than one poll's pages goes on where the last poll stopped; starting over from the
+    // window start would read the same pages again and never get through a dense stretch.
+    const resume = slot.resume;
+    slot.resume = undefined;
+    const scan =
+      resume && resume.eventType === eventType && resume.beginTime >= beginTime
+        ? resume
+        : { beginTime, pageStart: 0, endTime: Math.max(client.serverNow(), beginTime) };
     let events = 0;
     let pages = 0;
     let finished = false;
+    let scannedTo = -Infinity;
+    let next: EventPage['next'];
     try {
-      for await (const page of scanEvents(client, { iotId, beginTime: Math.max(0, Math.floor(begin)), endTime, eventType, maxPages: this.#options.maxPagesPerPoll ?? 20, signal })) {
+      for await (const found of scanEvents(client, { iotId, ...scan, eventType, maxPages: this.#options.maxPagesPerPoll ?? 20, signal })) {
+        // Nothing later than the server's time when it answered can exist yet: a window that reached past
+        // it (the local clock was ahead) counts as scanned only up to then, or later events would be skipped.
+        const page = found.scannedTo > client.serverNow() ? { ...found, scannedTo: client.serverNow() } : found;
+        scannedTo = Math.max(scannedTo, page.scannedTo);
+        next = page.next;
         pages += 1;
         events += page.events.length;
         finished = page.last;
@@ -366,15 +398,18 @@ export class EventPoller {
         const penalty = Math.min(MAX_PENALTY_MS, slot.periodMs * 2 ** (slot.failures - 1));
         slot.nextDueAt = Math.max(slot.nextDueAt, this.#now() + penalty);
       }
-      const report: PollReport = { iotId, ok: false, at: this.#now(), events, pages, error: failure };
+      const report: PollReport = { iotId, ok: false, at: Date.now(), events, pages, error: failure };
       for (const subscriber of live()) safely(() => subscriber.pollDone?.(report));
       return;
     }
     if (signal.aborted) return;
     slot.failures = 0;
-    slot.lastOkAt = this.#now();
-    if (!finished) slot.nextDueAt = Math.min(slot.nextDueAt, this.#now() + CATCH_UP_DELAY_MS);
-    const report: PollReport = { iotId, ok: true, at: slot.lastOkAt, scannedTo: endTime, events, pages, behind: !finished };
+    slot.lastOkAt = Date.now();
+    if (!finished) {
+      if (next) slot.resume = { ...next, endTime: scan.endTime, eventType };
+      slot.nextDueAt = Math.min(slot.nextDueAt, this.#now() + CATCH_UP_DELAY_MS);
+    }
+    const report: PollReport = { iotId, ok: true, at: slot.lastOkAt, scannedTo, events, pages, behind: !finished };
     for (const subscriber of live()) safely(() => subscriber.pollDone?.(report));
   }
 
@@ -394,10 +429,12 @@ export class EventPoller {
         if (controller.signal.aborted) return;
         this.#accountDevices = devices;
         this.#devicesError = undefined;
+        this.#deviceFailures = 0;
       } catch (error) {
         if (controller.signal.aborted || this.#closed) return;
         this.#devicesError = asError(error);
-        delay = Math.min(delay, DEVICE_RETRY_MS);
+        this.#deviceFailures += 1;
+        delay = Math.min(delay, DEVICE_RETRY_MAX_MS, DEVICE_RETRY_FIRST_MS * 2 ** (this.#deviceFailures - 1));
       }
       for (const subscriber of this.#subscribers) {
         if (subscriber.devices === undefined) safely(() => subscriber.devicesChanged?.(this.#accountDevices, this.#devicesError));

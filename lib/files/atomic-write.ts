@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -9,7 +9,7 @@ import path from 'node:path';
 export async function writeFileAtomic(file: string, contents: string | Buffer, options: { mode?: number } = {}): Promise<void> {
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`); // see removeStaleTempFiles
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(temp, 'wx', options.mode ?? 0o600);
@@ -39,4 +39,41 @@ export async function readJsonFile(file: string): Promise<unknown> {
     throw error;
   }
   return JSON.parse(text) as unknown;
+}
+
+function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH'; // EPERM: alive, someone else's
+  }
+}
+
+/**
+ * Removes the temp files `writeFileAtomic` left beside `file` in a process that died mid-write (their
+ * names carry the writer's pid); those of a living process are left alone. Returns how many went.
+ */
+export function removeStaleTempFiles(file: string): number {
+  const dir = path.dirname(file);
+  const prefix = `.${path.basename(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const match = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
+    if (!match || Number(match[1]) === process.pid || !processIsGone(Number(match[1]))) continue;
+    try {
+      rmSync(path.join(dir, name), { force: true });
+      removed += 1;
+    } catch {
+      // not ours to remove after all (permissions): harmless, it only takes space
+    }
+  }
+  return removed;
 }

@@ -114,3 +114,14 @@ export function errorFromHttp(
   const retryable = httpStatus >= 500 || httpStatus === 408;
   return new LinkVisualError('GATEWAY', text, { ...details, httpStatus, retryable });
 }
+
+// A certificate the client refuses stays refused: asking again cannot help.
+const CERTIFICATE_FAILURE = /CERT|SIGNATURE|ERR_TLS_CERT/;
+
+/** A transport failure (connection refused or reset, DNS, TLS) as NETWORK; retryable unless the certificate was refused. */
+export function networkError(where: string, error: unknown, details: Omit<LinkVisualErrorDetails, 'retryable' | 'cause'> = {}): LinkVisualError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = error instanceof Error ? `${code ?? error.name}: ${error.message}` : String(error);
+  const refusedCertificate = typeof code === 'string' && CERTIFICATE_FAILURE.test(code);
+  return new LinkVisualError('NETWORK', `${where}: ${reason}`, { ...details, retryable: !refusedCertificate, cause: error });
+}

@@ -5,7 +5,7 @@
  */
 import type { LinkVisualClient, MediaStream } from '../client/client';
 import { abortError } from '../client/throttle';
-import { LinkVisualError } from '../gateway/errors';
+import { LinkVisualError, networkError } from '../gateway/errors';
 import type { MediaSink } from './media-sink';
 import { Mp4Inspector } from './mp4-check';
 import { pause } from './pause';
@@ -76,8 +76,7 @@ export function bodyError(error: unknown, where: string, stallTimeoutMs: number,
   if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
     return new LinkVisualError('TIMEOUT', `${where}: no data for ${Math.round(stallTimeoutMs / 100) / 10} s (stalled transfer)`, { retryable: true });
   }
-  const reason = error instanceof Error ? `${code ?? error.name}: ${error.message}` : String(error);
-  return new LinkVisualError('NETWORK', `${where}: ${reason}`, { retryable: true, cause: error });
+  return networkError(where, error);
 }
 
 /** A sink failure (disk full, no permission) is not the network's: never retried. */

@@ -13,6 +13,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One "Node-RED process": client, poller, cursor store and feed, started and stopped as a whole or in part. */
 class Runtime {
+  /** Runtimes not stopped yet: a failing test's are stopped after it, so nothing keeps polling. */
+  static readonly running = new Set<Runtime>();
   client!: LinkVisualClient;
   poller!: EventPoller;
   store: CursorStore | undefined;
@@ -27,6 +29,7 @@ class Runtime {
   ) {}
 
   async start(): Promise<void> {
+    Runtime.running.add(this);
     this.client = emulatorClient(this.emulator);
     this.poller = new EventPoller({ client: async () => this.client, rateLimit: 1000, maxPagesPerPoll: this.options.maxPagesPerPoll });
     await this.startFeed();
@@ -60,6 +63,7 @@ class Runtime {
 
   /** A full stop (Node-RED restart): everything closes. */
   async stop(): Promise<void> {
+    Runtime.running.delete(this);
     await this.stopFeed();
     await this.poller.close();
     await this.client.close();
@@ -75,6 +79,7 @@ describe('on-event exactly once (lib, against the emulator)', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lv-once-'));
   });
   afterEach(async () => {
+    for (const runtime of Runtime.running) await runtime.stop().catch(() => undefined);
     await emulator?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -181,6 +186,28 @@ describe('on-event exactly once (lib, against the emulator)', function () {
     for (const iotId of devices) {
       const times = tally.order.filter((entry) => entry.iotId === iotId).map((entry) => entry.eventTime);
       for (let i = 1; i < times.length; i += 1) assert.ok(times[i] >= times[i - 1], `${iotId}: events in time order`);
+    }
+  });
+  it('gets through more events in one second than a poll reads (the next poll goes on where the last stopped)', async () => {
+    emulator = await startEmulator({ port: 0, cameras: 1 });
+    const [iotId] = emulator.cameras;
+    const tally = new Tally();
+    // A poll reads at most 2 pages (200 events); 450 events share one second, inside the overlap.
+    const runtime = new Runtime(emulator, cursorFilePath(dir, 'dense'), tally, { devices: [iotId], overlapMs: 60_000, intervalMs: 1000, maxPagesPerPoll: 2 });
+    await runtime.start();
+    await sleep(1500);
+    const second = Math.floor(Date.now() / 1000) * 1000;
+    const dense: string[] = [];
+    for (let i = 0; i < 450; i += 1) dense.push(await inject(emulator, { iotId, eventTime: second }));
+    try {
+      await until(() => tally.missing(dense).length === 0, 20_000, `the dense second (missing ${tally.missing(dense).length})`);
+      const later = await inject(emulator, { iotId });
+      await until(() => tally.missing([later]).length === 0, 10_000, 'an event after it');
+      await sleep(1500);
+      assert.equal(tally.duplicates, 0);
+      assert.ok(runtime.reports.some((r) => r.behind), 'a poll stopped at its page limit');
+    } finally {
+      await runtime.stop();
     }
   });
 });

@@ -158,6 +158,25 @@ describe('shared event scheduler (EventPoller)', function () {
     }
   });
 
+  it('reads a device list that failed again within seconds, not a minute later', async () => {
+    // More failures than the client's own retries: the list read fails as a whole, twice.
+    await fault(emulator, { path: '/uc/listBindingByAccount', mode: 'http', status: 503, times: 8 });
+    const poller = new EventPoller({ client: async () => client, rateLimit: 1000 });
+    const errors: string[] = [];
+    const sub = { ...watcher('l', undefined, 1000), devicesChanged: (_devices: readonly string[] | undefined, error?: { code: string }) => void (error && errors.push(error.code)) };
+    poller.subscribe(sub);
+    try {
+      await until(() => errors.length > 0, 15_000, 'a failed device list');
+      const failedAt = Date.now();
+      await until(() => poller.devices().length === 200, 15_000, 'the device list after the failures');
+      assert.ok(Date.now() - failedAt < 10_000, `read again after ${Date.now() - failedAt} ms`);
+      assert.ok(errors.every((code) => code === 'GATEWAY'), errors.join(' '));
+    } finally {
+      await control(emulator);
+      await poller.close();
+    }
+  });
+
   it('closes cleanly: no timers left, late unsubscribe is harmless', async () => {
     const poller = new EventPoller({ client: async () => client, rateLimit: 1000 });
     const unsubscribe = poller.subscribe(watcher('c', undefined, 1000));
@@ -165,6 +184,81 @@ describe('shared event scheduler (EventPoller)', function () {
     await poller.close();
     unsubscribe();
     assert.throws(() => poller.subscribe(watcher('d', ['x'], 1000)), /closed/);
+  });
+});
+
+/** A client that answers every event/query with no events and keeps its own idea of the server's time. */
+function quietClient(serverNow: () => number): LinkVisualClient & { windows: { beginTime: number; endTime: number }[] } {
+  const windows: { beginTime: number; endTime: number }[] = [];
+  const fake = {
+    windows,
+    closed: false,
+    clockOffsetMs: 0,
+    serverNow,
+    backoffRemainingMs: () => 0,
+    async call(name: string, params: Record<string, unknown>) {
+      assert.equal(name, 'queryEvents');
+      windows.push({ beginTime: Number(params.beginTime), endTime: Number(params.endTime) });
+      return { eventList: [], nextValid: false };
+    },
+  };
+  return fake as unknown as LinkVisualClient & { windows: { beginTime: number; endTime: number }[] };
+}
+
+describe('shared event scheduler and the local clock being set', function () {
+  this.timeout(30_000);
+  const realDateNow = Date.now;
+  let skewMs = 0;
+  beforeEach(() => {
+    skewMs = 0;
+    Date.now = () => realDateNow() + skewMs;
+  });
+  afterEach(() => {
+    Date.now = realDateNow;
+  });
+
+  it('keeps polling every period when the wall clock is set back an hour, or forward', async () => {
+    const client = quietClient(realDateNow);
+    const poller = new EventPoller({ client: async () => client, rateLimit: 1000 });
+    poller.subscribe(watcher('w', ['cam'], 1000));
+    try {
+      await until(() => client.windows.length >= 2, 5000, 'two polls');
+      skewMs = -3_600_000;
+      const before = client.windows.length;
+      await sleep(3200);
+      assert.ok(client.windows.length - before >= 3, `${client.windows.length - before} polls in 3.2 s after the clock went back an hour`);
+      skewMs = 3_600_000;
+      const after = client.windows.length;
+      await sleep(2200);
+      const polls = client.windows.length - after;
+      assert.ok(polls >= 2 && polls <= 3, `${polls} polls in 2.2 s after the clock went forward an hour (no burst)`);
+    } finally {
+      await poller.close();
+    }
+  });
+
+  it("queries windows on the server's clock and counts them scanned only up to the server's time", async () => {
+    let serverSkew = 0; // the client's estimate lags: it still believes the old offset
+    const client = quietClient(() => realDateNow() + serverSkew);
+    const poller = new EventPoller({ client: async () => client, rateLimit: 1000 });
+    const sub = watcher('s', ['cam'], 1000);
+    poller.subscribe(sub);
+    try {
+      skewMs = 600_000; // the local clock runs ten minutes ahead
+      await until(() => sub.reports.length >= 2, 5000, 'polls');
+      const last = client.windows[client.windows.length - 1];
+      assert.ok(Math.abs(last.endTime - realDateNow()) < 1500, 'the window ends at the server time, not the local clock');
+      const report = sub.reports[sub.reports.length - 1];
+      assert.ok((report.scannedTo ?? Infinity) <= realDateNow(), 'scanned no further than the server time');
+      // The estimate is stale and puts the server behind the window start: the query is still made (its answer corrects the estimate).
+      serverSkew = -600_000;
+      const count = client.windows.length;
+      await until(() => client.windows.length >= count + 2, 5000, 'polls with a stale estimate');
+      const stale = client.windows[client.windows.length - 1];
+      assert.equal(stale.endTime, stale.beginTime);
+    } finally {
+      await poller.close();
+    }
   });
 });
 

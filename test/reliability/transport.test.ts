@@ -59,12 +59,14 @@ function makePki(): Pki {
 interface FakeCloud {
   url: string;
   requests: number;
+  /** TCP connections accepted (a refused handshake still counts). */
+  connections: number;
   close(): Promise<void>;
 }
 
 /** An HTTPS server answering every API call with `{code: 200}` and `/media.jpg` with a tiny JPEG. */
 async function startHttps(key: string, cert: string): Promise<FakeCloud> {
-  const state = { requests: 0 };
+  const state = { requests: 0, connections: 0 };
   const server = https.createServer({ key, cert }, (req, res) => {
     state.requests += 1;
     req.resume();
@@ -79,12 +81,16 @@ async function startHttps(key: string, cert: string): Promise<FakeCloud> {
     });
   });
   server.on('tlsClientError', () => undefined);
+  server.on('connection', () => (state.connections += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `https://127.0.0.1:${port}`,
     get requests() {
       return state.requests;
+    },
+    get connections() {
+      return state.connections;
     },
     async close() {
       server.closeAllConnections();
@@ -110,6 +116,7 @@ describe('reliability: transport (TLS)', function () {
 
   async function refused(made: LinkVisualClient, label: string): Promise<void> {
     const before = cloud.requests;
+    const connectionsBefore = cloud.connections;
     const error = await made.call('getRecordDuration', { iotId: 'demo-camera-1' }).then(
       () => undefined,
       (thrown: unknown) => thrown,
@@ -119,6 +126,9 @@ describe('reliability: transport (TLS)', function () {
     assert.match(error.message, CERT_REFUSAL, `${label}: the message names the certificate problem`);
     assert.ok(!error.message.includes(SECRET));
     assert.equal(cloud.requests, before, `${label}: no request reached the server`);
+    // A refused certificate stays refused: one attempt, not the retries meant for passing failures.
+    assert.equal(error.retryable, false, `${label}: not retryable`);
+    assert.equal(cloud.connections - connectionsBefore, 1, `${label}: one connection attempt`);
     tried[label] = error.message.replace(/^[^:]*: /, '').slice(0, 80);
     evidence.text('transport errors', error.message);
   }
