@@ -406,6 +406,11 @@ export class LinkVisualClient extends EventEmitter {
     return this.#serverClock.now();
   }
 
+  /** A time the gateway's clock has certainly reached (`serverNow()` less its uncertainty, about a second). */
+  serverPassed(): number {
+    return this.#serverClock.passed();
+  }
+
   /** How far the gateway's clock is ahead of the local one, in ms (0 until an answer was seen). */
   get clockOffsetMs(): number {
     return this.#serverClock.offsetMs;
@@ -547,7 +552,7 @@ export class LinkVisualClient extends EventEmitter {
         throw errorFromHttp(response.statusCode, headerText(response.headers['x-ca-error-message']), {
           path: operation.path,
           requestId,
-          retryAfterMs: parseRetryAfter(response.headers['retry-after'], Date.now()),
+          retryAfterMs: parseRetryAfter(response.headers['retry-after'], this.#serverClock.now()), // a date there is the server's
         });
       }
       const parsed = parseResponseEnvelope(text);

@@ -21,6 +21,8 @@ const RESOLUTION_MS = 1000;
 export class ServerClock {
   #offsetMs = 0;
   #known = false;
+  /** How far `now()` may be off either way, from the samples (the header's second and the round trip). */
+  #uncertaintyMs = 0;
 
   constructor(
     private readonly wallNow: () => number = Date.now,
@@ -44,13 +46,25 @@ export class ServerClock {
     const sample = serverTime + RESOLUTION_MS / 2 - (sent.wall + roundTrip / 2);
     if (Math.abs(sample) > MAX_OFFSET_MS) return;
     // Keep a settled offset through the header's one-second jitter; follow any real change at once.
-    if (!this.#known || Math.abs(sample - this.#offsetMs) > RESOLUTION_MS + roundTrip / 2) this.#offsetMs = Math.round(sample);
+    const spread = RESOLUTION_MS / 2 + roundTrip / 2;
+    if (!this.#known || Math.abs(sample - this.#offsetMs) > RESOLUTION_MS + roundTrip / 2) {
+      this.#offsetMs = Math.round(sample);
+      this.#uncertaintyMs = spread;
+    } else {
+      // The kept offset is this far from the newest sample, which is within `spread` of the truth.
+      this.#uncertaintyMs = Math.abs(sample - this.#offsetMs) + spread;
+    }
     this.#known = true;
   }
 
   /** The server's time now (the local clock until an answer was seen). */
   now(): number {
     return this.wallNow() + this.#offsetMs;
+  }
+
+  /** A time the server's clock has certainly passed: `now()` less what the estimate may be ahead by. */
+  passed(): number {
+    return this.now() - this.#uncertaintyMs;
   }
 
   /** How far the server's clock is ahead of the local one, in ms. */

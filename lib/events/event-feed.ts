@@ -76,6 +76,8 @@ export interface DeviceHealth {
 
 interface Batch {
   readonly events: Map<string, CameraEvent>;
+  /** Where the scans behind it began (the earliest). */
+  from: number;
   scannedTo: number;
   foundAt: number;
 }
@@ -195,7 +197,8 @@ export class EventFeed implements EventSubscriber {
     if (this.#closed) return;
     let queue = this.#queues.get(iotId);
     if (!queue) this.#queues.set(iotId, (queue = {}));
-    const batch = (queue.pending ??= { events: new Map(), scannedTo: -Infinity, foundAt: this.#now() });
+    const batch = (queue.pending ??= { events: new Map(), from: Infinity, scannedTo: -Infinity, foundAt: this.#now() });
+    batch.from = Math.min(batch.from, page.from ?? -Infinity);
     for (const event of page.events) if (!batch.events.has(event.eventId)) batch.events.set(event.eventId, event);
     batch.scannedTo = Math.max(batch.scannedTo, page.scannedTo);
     batch.foundAt = this.#now();
@@ -269,6 +272,9 @@ export class EventFeed implements EventSubscriber {
   async #process(iotId: string, batch: Batch): Promise<void> {
     const { store } = this.#options;
     const cursor = this.#cursor(iotId);
+    // A scan that began after the start of the cursor's window (a new cursor whose start moved earlier once
+    // the server's clock was known) delivers what it found but moves nothing: the next poll covers the rest.
+    const complete = batch.from <= store.coveredFrom(cursor) - TIME_RESOLUTION_MS;
     const fresh = byEventTime([...batch.events.values()]).filter(
       (event) => (this.eventType === 0 || event.eventType === this.eventType) && store.isNew(cursor, event.eventId, event.eventTime),
     );
@@ -288,7 +294,7 @@ export class EventFeed implements EventSubscriber {
       else this.#delivered += 1;
     }
     if (this.#closed) return;
-    store.advance(cursor, batch.scannedTo);
+    if (complete) store.advance(cursor, batch.scannedTo);
   }
 
   // The cooldown, decided in event-time order from what the cursor last confirmed.

@@ -12,6 +12,8 @@ export interface EventPage {
   readonly scannedTo: number;
   /** True on the page that ends the window. */
   readonly last: boolean;
+  /** The start of the window the scan covers (a scan gone on from an earlier poll: where that one began). */
+  readonly from?: number;
   /** Where the scan goes on after this page (pages before the last): give it back as `beginTime` and `pageStart`. */
   readonly next?: { readonly beginTime: number; readonly pageStart: number };
 }

@@ -75,8 +75,20 @@ interface Slot {
   lastOkAt: number;
   failures: number;
   /** A scan that stopped at the page limit, to go on from at the next poll (same window end, so pages stay put). */
-  resume?: { readonly beginTime: number; readonly pageStart: number; readonly endTime: number; readonly eventType: number };
+  resume?: ScanResume;
   controller?: AbortController;
+}
+
+/** Where a scan cut short by the page limit goes on, and what it covered so far. */
+interface ScanResume {
+  readonly beginTime: number;
+  readonly pageStart: number;
+  readonly endTime: number;
+  readonly eventType: number;
+  /** Where the scan began: its pages so far covered [from, beginTime). */
+  readonly from: number;
+  /** Who got those pages: only they may have the rest without the start. */
+  readonly subscribers: ReadonlySet<EventSubscriber>;
 }
 
 const CATCH_UP_DELAY_MS = 200;
@@ -202,6 +214,7 @@ export class EventPoller {
       this.#deviceController?.abort(new LinkVisualError('ABORTED', 'no subscriber watches every device'));
       this.#accountDevices = undefined;
       this.#devicesError = undefined;
+      this.#deviceFailures = 0;
     }
     this.#rebuild();
   }
@@ -363,12 +376,11 @@ export class EventPoller {
     const beginTime = Math.max(0, Math.floor(begin));
     // A backlog larger than one poll's pages goes on where the last poll stopped; starting over from the
     // window start would read the same pages again and never get through a dense stretch.
+    // Only the subscribers that had its first pages may go on with it, and only if none needs more.
     const resume = slot.resume;
     slot.resume = undefined;
-    const scan =
-      resume && resume.eventType === eventType && resume.beginTime >= beginTime
-        ? resume
-        : { beginTime, pageStart: 0, endTime: Math.max(client.serverNow(), beginTime) };
+    const resumable = resume !== undefined && resume.eventType === eventType && resume.from <= beginTime && subscribers.every((s) => resume.subscribers.has(s));
+    const scan = resumable ? resume : { beginTime, pageStart: 0, endTime: Math.max(client.serverNow(), beginTime), from: beginTime };
     let events = 0;
     let pages = 0;
     let finished = false;
@@ -378,7 +390,8 @@ export class EventPoller {
       for await (const found of scanEvents(client, { iotId, ...scan, eventType, maxPages: this.#options.maxPagesPerPoll ?? 20, signal })) {
         // Nothing later than the server's time when it answered can exist yet: a window that reached past
         // it (the local clock was ahead) counts as scanned only up to then, or later events would be skipped.
-        const page = found.scannedTo > client.serverNow() ? { ...found, scannedTo: client.serverNow() } : found;
+        const passed = client.serverPassed();
+        const page: EventPage = { ...found, scannedTo: Math.min(found.scannedTo, passed), from: scan.from };
         scannedTo = Math.max(scannedTo, page.scannedTo);
         next = page.next;
         pages += 1;
@@ -406,7 +419,7 @@ export class EventPoller {
     slot.failures = 0;
     slot.lastOkAt = Date.now();
     if (!finished) {
-      if (next) slot.resume = { ...next, endTime: scan.endTime, eventType };
+      if (next) slot.resume = { ...next, endTime: scan.endTime, eventType, from: scan.from, subscribers: new Set(subscribers) };
       slot.nextDueAt = Math.min(slot.nextDueAt, this.#now() + CATCH_UP_DELAY_MS);
     }
     const report: PollReport = { iotId, ok: true, at: slot.lastOkAt, scannedTo, events, pages, behind: !finished };

@@ -116,7 +116,7 @@ export function errorFromHttp(
 }
 
 // A certificate the client refuses stays refused: asking again cannot help.
-const CERTIFICATE_FAILURE = /CERT|SIGNATURE|ERR_TLS_CERT/;
+const CERTIFICATE_FAILURE = /CERT|SIGNATURE|CRL|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH/;
 
 /** A transport failure (connection refused or reset, DNS, TLS) as NETWORK; retryable unless the certificate was refused. */
 export function networkError(where: string, error: unknown, details: Omit<LinkVisualErrorDetails, 'retryable' | 'cause'> = {}): LinkVisualError {

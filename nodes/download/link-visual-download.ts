@@ -142,38 +142,49 @@ export = function register(RED: NodeAPI): void {
       });
     }
 
-    /** Runs one job to its end: an output message or a reported error; true when it succeeded. */
+    /** Runs one job to its end: an output message or a reported error; true when it succeeded. Never rejects. */
     async function settle(job: Job, item: unknown, send: SendFunction, report: (error: LinkVisualError, msg: NodeMessage) => void): Promise<boolean> {
       const fail = (thrown: unknown): boolean => {
         const error = asLinkVisualError(thrown);
         if (closing && (error.code === 'CLOSED' || error.code === 'ABORTED')) return false; // a redeploy cancelled it: nothing to report
-        setStatus('red', 'ring', error.code === 'INVALID_PARAMS' ? 'invalid input' : error.code);
-        send([null, progressMessage(job, 'failed', { code: error.code, message: error.message })]);
-        const msg = job.single ? job.msg : itemMessage(RED, job.msg, item);
-        msg.error = messageError(error);
-        report(error, msg);
+        try {
+          setStatus('red', 'ring', error.code === 'INVALID_PARAMS' ? 'invalid input' : error.code);
+          send([null, progressMessage(job, 'failed', { code: error.code, message: error.message })]);
+          const msg = job.single ? job.msg : itemMessage(RED, job.msg, item);
+          msg.error = messageError(error);
+          report(error, msg);
+        } catch (reporting) {
+          node.error(nodeError(asLinkVisualError(reporting))); // the failure could not be reported with its message
+        }
         return false;
       };
-      send([null, progressMessage(job, 'queued')]);
       const controller = new AbortController();
       controllers.add(controller);
       try {
+        send([null, progressMessage(job, 'queued')]);
+        let release: () => void = () => undefined;
+        try {
+          release = await queue.acquire();
+        } catch (thrown) {
+          return fail(thrown); // it never got a slot: the node closed while it waited
+        }
         // A job keeps its slot until its outcome is sent, so progress never shows more than `concurrency` at work.
-        return await queue.run(async () => {
+        try {
           send([null, progressMessage(job, 'started')]);
-          try {
-            const result = await download(job, controller.signal, send);
-            if (result.kind === 'file' && result.skipped) setStatus('green', 'dot', busyText(`exists, kept ${formatBytes(result.size)}`));
-            else setStatus('green', 'dot', busyText(`${formatBytes(result.size)} in ${(result.elapsedMs / 1000).toFixed(1)} s`));
-            send([null, progressMessage(job, 'done', { size: result.size, ...(result.kind === 'file' ? { path: result.path, skipped: result.skipped } : {}) })]);
-            send([outputMessage(job, result, RED), null]);
-            return true;
-          } catch (thrown) {
-            return fail(thrown);
-          }
-        });
+          const result = await download(job, controller.signal, send);
+          const output = outputMessage(job, result, RED); // built first: a message that cannot be made is a failure, not a second outcome
+          if (result.kind === 'file' && result.skipped) setStatus('green', 'dot', busyText(`exists, kept ${formatBytes(result.size)}`));
+          else setStatus('green', 'dot', busyText(`${formatBytes(result.size)} in ${(result.elapsedMs / 1000).toFixed(1)} s`));
+          send([null, progressMessage(job, 'done', { size: result.size, ...(result.kind === 'file' ? { path: result.path, skipped: result.skipped } : {}) })]);
+          send([output, null]);
+          return true;
+        } catch (thrown) {
+          return fail(thrown);
+        } finally {
+          release();
+        }
       } catch (thrown) {
-        return fail(thrown); // it never got a slot: the node closed while it waited
+        return fail(thrown);
       } finally {
         controllers.delete(controller);
       }
@@ -219,7 +230,7 @@ export = function register(RED: NodeAPI): void {
         }
         if (failed) done(nodeError(failed.error));
         else done();
-      })();
+      })().catch((error: unknown) => done(nodeError(asLinkVisualError(error)))); // nothing may escape as an unhandled rejection
       running.add(work);
       void work.finally(() => running.delete(work));
     });

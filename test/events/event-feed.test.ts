@@ -109,3 +109,54 @@ describe('on-event feed (EventFeed)', function () {
     assert.equal(judgeLiveness([], 1000, now, { since: now - 4000, readAt: 0 }).listOverdue, true);
   });
 });
+
+describe('on-event feed and a local clock that is off before the first answer', function () {
+  this.timeout(20_000);
+  const realDateNow = Date.now;
+  afterEach(() => {
+    Date.now = realDateNow;
+  });
+
+  it('backfills from the true start when the machine clock runs 10 minutes ahead of the cloud', async () => {
+    const skewMs = 600_000;
+    Date.now = () => realDateNow() + skewMs;
+    const events = [
+      { eventId: 'ev-55-min-ago', eventTime: realDateNow() - 55 * 60_000, eventType: 1 },
+      { eventId: 'ev-30-min-ago', eventTime: realDateNow() - 30 * 60_000, eventType: 1 },
+    ];
+    let answered = false; // the clock offset is learned from the first answer
+    const fake = {
+      closed: false,
+      get clockOffsetMs() {
+        return answered ? -skewMs : 0;
+      },
+      serverNow: () => (answered ? realDateNow() : Date.now()),
+      serverPassed: () => (answered ? realDateNow() - 1000 : Date.now() - 1000),
+      backoffRemainingMs: () => 0,
+      async call(name: string, params: Record<string, unknown>) {
+        assert.equal(name, 'queryEvents');
+        answered = true;
+        const list = events.filter((e) => e.eventTime >= Number(params.beginTime) && e.eventTime <= Number(params.endTime));
+        return { eventList: list.map((e) => ({ ...e, iotId: 'cam' })), nextValid: false };
+      },
+    } as unknown as LinkVisualClient;
+    const poller = new EventPoller({ client: async () => fake, rateLimit: 100 });
+    const store = await CursorStore.open(undefined, { overlapMs: 300_000 });
+    const out: FeedDelivery[] = [];
+    const created = new EventFeed({
+      id: 'skewed', devices: ['cam'], eventType: 0, intervalMs: 500, startup: 'backfill', backfillMs: 60 * 60_000, cooldownMs: 0,
+      image: false, clip: false, store, client: async () => fake, emit: (delivery) => out.push(delivery),
+    });
+    created.start(poller);
+    try {
+      await until(() => out.length === 2, 5000, 'both backfilled events');
+      // The first window began at the local (wrong) start; the next one, on the cloud's clock, reaches the older event.
+      assert.deepEqual(out.map((d) => d.event.eventId).sort(), ['ev-30-min-ago', 'ev-55-min-ago']);
+      await sleep(1200);
+      assert.equal(out.length, 2, 'each once');
+    } finally {
+      await created.close();
+      await poller.close();
+    }
+  });
+});

@@ -25,7 +25,7 @@ class Runtime {
     private readonly emulator: EmulatorHandle,
     private readonly file: string,
     private readonly tally: Tally,
-    private readonly options: { devices: readonly string[]; overlapMs: number; intervalMs: number; maxPagesPerPoll?: number },
+    private readonly options: { devices: readonly string[]; overlapMs: number; intervalMs: number; maxPagesPerPoll?: number; backfillMs?: number },
   ) {}
 
   async start(): Promise<void> {
@@ -42,8 +42,8 @@ class Runtime {
       devices: this.options.devices,
       eventType: 0,
       intervalMs: this.options.intervalMs,
-      startup: 'new',
-      backfillMs: 0,
+      startup: this.options.backfillMs ? 'backfill' : 'new',
+      backfillMs: this.options.backfillMs ?? 0,
       cooldownMs: 0,
       image: false,
       clip: false,
@@ -207,6 +207,38 @@ describe('on-event exactly once (lib, against the emulator)', function () {
       assert.equal(tally.duplicates, 0);
       assert.ok(runtime.reports.some((r) => r.behind), 'a poll stopped at its page limit');
     } finally {
+      await runtime.stop();
+    }
+  });
+  it('starts a cut-short scan over for a subscriber that joins mid-way (it gets the first pages too)', async () => {
+    emulator = await startEmulator({ port: 0, cameras: 1 });
+    const [iotId] = emulator.cameras;
+    const first = new Tally();
+    const runtime = new Runtime(emulator, cursorFilePath(dir, 'first'), first, { devices: [iotId], overlapMs: 60_000, intervalMs: 1000, maxPagesPerPoll: 1, backfillMs: 60_000 });
+    await runtime.start();
+    await sleep(1500);
+    // 350 events of one second, 10 s ago (indexed late): inside the first node's backfill and overlap.
+    const second = Math.floor(Date.now() / 1000) * 1000 - 10_000;
+    const dense: string[] = [];
+    for (let i = 0; i < 350; i += 1) dense.push(await inject(emulator, { iotId, eventTime: second }));
+    // A second node (backfill 60 s, overlap 1 s: nothing re-read later saves it) joins the shared poller
+    // while the first one's scan is cut short.
+    const joined = new Tally();
+    const store = await CursorStore.open(cursorFilePath(dir, 'joined'), { overlapMs: 1000 });
+    const feed = new EventFeed({
+      id: 'joined', devices: [iotId], eventType: 0, intervalMs: 1000, startup: 'backfill', backfillMs: 60_000, cooldownMs: 0,
+      image: false, clip: false, store, client: async () => runtime.client,
+      emit: (delivery) => joined.add(delivery.event.iotId, delivery.event.eventId, delivery.event.eventTime),
+    });
+    try {
+      await until(() => runtime.reports.some((r) => r.behind), 10_000, 'a cut-short poll');
+      feed.start(runtime.poller);
+      await until(() => first.missing(dense).length === 0 && joined.missing(dense).length === 0, 20_000, `the dense second (first missing ${first.missing(dense).length}, joined missing ${joined.missing(dense).length})`);
+      await sleep(1500);
+      assert.equal(first.duplicates + joined.duplicates, 0);
+    } finally {
+      await feed.close();
+      await store.close();
       await runtime.stop();
     }
   });

@@ -195,6 +195,7 @@ function quietClient(serverNow: () => number): LinkVisualClient & { windows: { b
     closed: false,
     clockOffsetMs: 0,
     serverNow,
+    serverPassed: () => serverNow() - 1000,
     backoffRemainingMs: () => 0,
     async call(name: string, params: Record<string, unknown>) {
       assert.equal(name, 'queryEvents');
