@@ -5,7 +5,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
+import { freePort } from '../helpers/free-port';
 import os from 'node:os';
 import path from 'node:path';
 import { cleanEnv, machineNpmCli } from './pack';
@@ -168,18 +168,8 @@ export async function cachedRuntime(nodeMajor: number, nodeRedMajor: number): Pr
   return { node, nodeVersion, nodeRedDir, nodeRedVersion, setupMs: Date.now() - started, notes };
 }
 
-/** A free TCP port on 127.0.0.1 (there is a small race until Node-RED binds it; startNodeRed retries). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port (there is a small race until Node-RED binds it; startNodeRed retries). */
+export { freePort };
 
 /** A fresh user directory as Node-RED creates it, with the package.json the palette manager installs into. */
 export function createUserDir(): string {

@@ -9,11 +9,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LinkVisualClient } from '../../lib';
+import { freePort } from '../helpers/free-port';
 import { accountNode, helper, type TestNode } from '../helpers/node-red';
 import {
   ClockSkew,
@@ -47,16 +47,6 @@ const RECEIVE_HOOK = 'onReceive.lvMatrix';
 /** The real time: Date.now may be skewed on purpose. */
 const realNow = () => performance.timeOrigin + performance.now();
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The emulator CLI in a child process, restartable on the same port and state file. */
 class EmulatorProcess {

@@ -13,10 +13,10 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmulator, type EmulatorHandle } from '../../lib/emulator';
+import { freePort } from '../helpers/free-port';
 import { CAMERA } from './generators';
 import { collectEmulatorSecrets, control, evidence, report, sleep } from './harness';
 
@@ -30,16 +30,6 @@ const SECRETS = {
   credentialSecret: 'sec-credential-key-for-flows-cred',
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Answer {
   status: number;
