@@ -12,5 +12,5 @@ export type { SignRequestInput, SignatureMethod } from './gateway/sign';
 export { operations, operationsByName, operationsByPath, findOperation } from './catalog/operations';
 export { validateParams } from './catalog/validate';
 export type { Operation, ParamSpec, PagingSpec, OperationGroup } from './catalog/types';
-export { startEmulator, EMULATOR_CODES } from './emulator';
+export { startEmulator, EMULATOR_CODES, CLOUD_LIKE_VARIANTS } from './emulator';
 export type { EmulatorHandle, EmulatorOptions } from './emulator';

@@ -10,7 +10,9 @@ export const DEFAULT_PORT = 8787;
 
 export const USAGE = `Usage: link-visual-emulator [--port N] [--host H] [--cameras N] [--state FILE] [--time-scale X]
                             [--demo-events MS] [--rotate-refresh-tokens] [--transcode-ms MS]
-                            [--mp4-size BYTES] [--app-key KEY] [--app-secret SECRET] [--help]
+                            [--mp4-size BYTES] [--app-key KEY] [--app-secret SECRET]
+                            [--event-order newest|oldest] [--numbers string|number]
+                            [--event-time text|ms] [--token-error-code 401|460] [--one-login] [--help]
 
   --port N                 TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
   --host H                 interface to listen on (default 127.0.0.1)
@@ -22,6 +24,12 @@ export const USAGE = `Usage: link-visual-emulator [--port N] [--host H] [--camer
   --transcode-ms MS        how long a vod/cloudfile/get transcode takes (default 3000)
   --mp4-size BYTES         size of the generated MP4 files (default: the small fixture)
   --app-key KEY, --app-secret SECRET   gateway credentials (default demo-app-key / demo-app-secret)
+  Answer variants of the real cloud (protocol.md §13; defaults are the most cloud-like):
+  --event-order O          event/query lists newest (default) or oldest first
+  --numbers F              transcode status/progress and token lifetimes as string (default) or number
+  --event-time F           event times as local text + eventTimeUTC (default) or ms numbers
+  --token-error-code C     code for an expired or unknown token: 401 (default) or 460
+  --one-login              a new login ends the identity's older sessions
   --help                   show this help`;
 
 type MutableOptions = { -readonly [K in keyof EmulatorOptions]: EmulatorOptions[K] };
@@ -35,6 +43,11 @@ function number(flag: string, text: string, integer: boolean, min: number): numb
     throw new Error(`${flag} needs ${integer ? 'an integer' : 'a number'} ≥ ${min}, got "${text}"`);
   }
   return value;
+}
+
+function choice<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text)) throw new Error(`${flag} needs one of ${allowed.join(', ')}, got "${text}"`);
+  return text as T;
 }
 
 /** Parses argv (without node and the script), by hand. */
@@ -84,6 +97,22 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
           break;
         case '--app-secret':
           options.appSecret = value();
+          break;
+        case '--event-order':
+          options.eventOrder = choice(flag, value(), ['newest', 'oldest'] as const);
+          break;
+        case '--numbers':
+          options.numberForm = choice(flag, value(), ['string', 'number'] as const);
+          break;
+        case '--event-time':
+          options.eventTimeForm = choice(flag, value(), ['text', 'ms'] as const);
+          break;
+        case '--token-error-code':
+          options.tokenErrorCode = Number(choice(flag, value(), ['401', '460'] as const)) as 401 | 460;
+          break;
+        case '--one-login':
+          if (equals > 0) throw new Error('--one-login takes no value');
+          options.oneLogin = true;
           break;
         case '--rotate-refresh-tokens':
           if (equals > 0) throw new Error('--rotate-refresh-tokens takes no value');

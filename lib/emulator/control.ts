@@ -14,7 +14,9 @@
  *   POST /_emulator/reset                      → {reset: true}: the world, tokens, stats and faults as at start
  *   GET  /_emulator/state                      → the state file's JSON
  *   GET  /_emulator/time                       → {now, realNow, timeScale};  POST /_emulator/time {advanceMs} → same
- *   POST /_emulator/transcode-failures         {iotId?, fileName?, times?: 1} → the next matching transcode jobs end with status -1
+ *   POST /_emulator/transcode-failures         {iotId?, fileName?, times?: 1} → the next matching transcode jobs end with status 2
+ *   GET  /_emulator/variants                   → {eventOrder, numberForm, eventTimeForm, tokenErrorCode, oneLogin}
+ *   POST /_emulator/variants                   any subset of those → all of them (the cloud's answer variants, options.ts)
  *
  * Bad input → 400 `{error}`; unknown device → 404; unknown route → 404; wrong method → 405.
  */
@@ -28,6 +30,7 @@ import type { Sessions } from './sessions';
 import type { EmulatorSnapshot } from './state-file';
 import type { Stats } from './stats';
 import type { Transcodes } from './transcode';
+import type { Variants } from './variants';
 import { BusinessError, type DeviceInput, type World } from './world';
 
 export const CONTROL_PREFIX = '/_emulator/';
@@ -42,6 +45,7 @@ export interface ControlTarget {
   readonly stats: Stats;
   readonly faults: Faults;
   readonly transcodes: Transcodes;
+  readonly variants: Variants;
   reset(): void;
   snapshot(): EmulatorSnapshot;
 }
@@ -164,6 +168,7 @@ const ROUTES: Readonly<Record<string, Partial<Record<'GET' | 'POST', Route>>>> =
     },
   },
   'transcode-failures': { POST: (target, body) => target.transcodes.armFailure(body) },
+  variants: { GET: (target) => target.variants.toJSON(), POST: (target, body) => target.variants.set(body) },
 };
 
 async function readControlBody(req: IncomingMessage): Promise<Body> {

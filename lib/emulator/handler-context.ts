@@ -6,6 +6,7 @@ import type { MediaKind, MediaSigner } from './media';
 import type { Principal, Sessions } from './sessions';
 import type { Stats } from './stats';
 import type { Transcodes } from './transcode';
+import type { Variants } from './variants';
 import { BusinessError, type World } from './world';
 
 export interface Services {
@@ -18,6 +19,8 @@ export interface Services {
   readonly stats: Stats;
   /** Bytes of every generated MP4 (and the fileSize record/query reports). */
   readonly mp4Size: number;
+  /** The cloud's answer variants in force (list order, numbers as text, …). */
+  readonly variants: Variants;
 }
 
 export interface CallContext {

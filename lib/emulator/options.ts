@@ -45,7 +45,36 @@ export interface EmulatorOptions {
   readonly saveDebounceMs?: number;
   /** Where the emulator reports problems it cannot answer with (a failed state write); default stderr. */
   readonly log?: (line: string) => void;
+  // ----- Answer variants of the real cloud (protocol.md §13); defaults are the most cloud-like form. -----
+  /** Order of `event/query` lists: `newest` first (default, as the apps imply) or `oldest` first. */
+  readonly eventOrder?: EventOrder;
+  /**
+   * How numbers that the cloud may send as text are sent: `string` (default, the reference's sample
+   * `"status":"1","progress":"80"`) or `number`. Covers vod/cloudfile/get `status`/`progress` and the
+   * session answers' `iotTokenExpire`/`refreshTokenExpire`.
+   */
+  readonly numberForm?: NumberForm;
+  /** `eventTime` of events: local `yyyy-MM-dd HH:mm:ss` text beside `eventTimeUTC` (default), or ms since the epoch (one app's model, no `eventTimeUTC`). */
+  readonly eventTimeForm?: EventTimeForm;
+  /** Code for an unknown or expired iotToken/cloudToken: 401 (default, the real gateway and SDK) or 460 (`iotToken expired.`, older readings). */
+  readonly tokenErrorCode?: TokenErrorCode;
+  /** Only the latest login of the identity stays alive: a new session ends the tokens and refresh token of older ones. Default false. */
+  readonly oneLogin?: boolean;
 }
+
+export type EventOrder = 'newest' | 'oldest';
+export type NumberForm = 'string' | 'number';
+export type EventTimeForm = 'text' | 'ms';
+export type TokenErrorCode = 401 | 460;
+
+/** The emulator's most cloud-like answers (newest first, numbers as strings, 401 for tokens, one login). */
+export const CLOUD_LIKE_VARIANTS = {
+  eventOrder: 'newest',
+  numberForm: 'string',
+  eventTimeForm: 'text',
+  tokenErrorCode: 401,
+  oneLogin: true,
+} as const satisfies Partial<EmulatorOptions>;
 
 export type ResolvedOptions = Required<Omit<EmulatorOptions, 'state' | 'demoEvents' | 'startTime' | 'cameras'>> & {
   readonly state?: string;
@@ -89,6 +118,12 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   check('maxBodyBytes', options.maxBodyBytes, 1024, 1 << 30);
   check('retentionDays', options.retentionDays, 1, 36_500);
   check('saveDebounceMs', options.saveDebounceMs, 0, 600_000);
+  const oneOf = <T>(name: string, value: T | undefined, allowed: readonly T[], fallback: T): T => {
+    if (value === undefined) return fallback;
+    if (!allowed.includes(value)) throw new RangeError(`${name} must be one of ${allowed.join(', ')}, got ${String(value)}`);
+    return value;
+  };
+  if (options.oneLogin !== undefined && typeof options.oneLogin !== 'boolean') throw new RangeError('oneLogin must be true or false');
   const text = (name: string, value: string | undefined, fallback: string): string => {
     if (value === undefined) return fallback;
     if (typeof value !== 'string' || value === '') throw new RangeError(`${name} must be a non-empty string`);
@@ -120,5 +155,10 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     retentionDays: options.retentionDays ?? 30,
     saveDebounceMs: options.saveDebounceMs ?? 1000,
     log: options.log ?? ((line: string) => process.stderr.write(`${line}\n`)),
+    eventOrder: oneOf<EventOrder>('eventOrder', options.eventOrder, ['newest', 'oldest'], 'newest'),
+    numberForm: oneOf<NumberForm>('numberForm', options.numberForm, ['string', 'number'], 'string'),
+    eventTimeForm: oneOf<EventTimeForm>('eventTimeForm', options.eventTimeForm, ['text', 'ms'], 'text'),
+    tokenErrorCode: oneOf<TokenErrorCode>('tokenErrorCode', options.tokenErrorCode, [401, 460], 401),
+    oneLogin: options.oneLogin ?? false,
   };
 }

@@ -36,6 +36,7 @@ import { removeStaleTempFiles } from '../files/atomic-write';
 import { readStateFile, STATE_FORMAT, STATE_VERSION, StateSaver, type EmulatorSnapshot } from './state-file';
 import { Stats } from './stats';
 import { Transcodes } from './transcode';
+import { Variants } from './variants';
 import { BusinessError, EMULATOR_CODES, World } from './world';
 
 export type { EmulatorOptions } from './options';
@@ -57,6 +58,8 @@ export interface EmulatorHandle {
   readonly cameras: readonly string[];
   readonly world: World;
   readonly clock: SimulatedClock;
+  /** The cloud's answer variants in force; `variants.set({...})` changes them live. */
+  readonly variants: Variants;
   /** The counters of `GET /_emulator/stats`. */
   stats(): ReturnType<Stats['snapshot']>;
   /** Writes the state file now (no-op without `state`). */
@@ -74,6 +77,7 @@ class Emulator implements ControlTarget {
   readonly stats = new Stats();
   readonly faults = new Faults();
   readonly transcodes: Transcodes;
+  readonly variants: Variants;
   private readonly guard: GatewayGuard;
   private readonly services: Services;
   private readonly saver: StateSaver | undefined;
@@ -90,6 +94,7 @@ class Emulator implements ControlTarget {
     const start = loaded ? Math.max(loaded.simulatedNow, Date.now()) : options.startTime ?? Date.now();
     this.clock = new SimulatedClock(options.timeScale, start);
     const realNow = (): number => this.clock.realNow();
+    this.variants = new Variants(options);
     this.cameras = new Cameras(this.world, this.clock, { captureDelayMs: options.captureDelayMs, retentionDays: options.retentionDays });
     this.sessions = new Sessions(options, realNow);
     this.transcodes = new Transcodes(options.transcodeMs, realNow);
@@ -105,6 +110,7 @@ class Emulator implements ControlTarget {
       transcodes: this.transcodes,
       stats: this.stats,
       mp4Size: this.mp4.size,
+      variants: this.variants,
     };
     if (loaded) {
       this.world.load(loaded.world);
@@ -150,6 +156,7 @@ class Emulator implements ControlTarget {
     this.stats.reset();
     this.faults.clear();
     this.transcodes.reset();
+    this.variants.set(new Variants(this.options).toJSON());
   }
 
   save(): Promise<void> {
@@ -420,6 +427,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     cameras: resolved.cameras,
     world: emulator.world,
     clock: emulator.clock,
+    variants: emulator.variants,
     stats: () => emulator.stats.snapshot(),
     save: () => emulator.save(),
     close: () => {
