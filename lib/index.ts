@@ -6,7 +6,7 @@ export type { ThrottleOptions } from './client/throttle';
 export { regions, isRegionId } from './client/regions';
 export type { RegionId } from './client/regions';
 export { LinkVisualError } from './gateway/errors';
-export type { LinkVisualErrorCode } from './gateway/errors';
+export type { LinkVisualErrorCode, LinkVisualErrorReason } from './gateway/errors';
 export { signRequest, verifySignature, buildStringToSign, contentMd5 } from './gateway/sign';
 export type { SignRequestInput, SignatureMethod } from './gateway/sign';
 export { operations, operationsByName, operationsByPath, findOperation } from './catalog/operations';

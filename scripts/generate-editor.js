@@ -77,6 +77,7 @@ const ICONS = {
   needSnapshot: 'fa-picture-o',
   needAlarmPicture: 'fa-picture-o',
   needRecordSnapshot: 'fa-picture-o',
+  needProlongOriginRecord: 'fa-film',
   imageType: 'fa-picture-o',
   pictureType: 'fa-picture-o',
   pictureIdList: 'fa-picture-o',

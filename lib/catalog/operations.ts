@@ -42,7 +42,8 @@ const MAX_PAGE_SIZE_DEVICES = 50;
 const STREAM_LABELS = { '0': 'major stream', '1': 'minor stream' } as const;
 const ALL_DAY_LABELS = { '0': 'time sections only', '1': 'all day' } as const;
 const DETECTION_LABELS = { '1': 'motion detection', '2': 'sound detection', '3': 'human detection' } as const;
-const RECORDING_KIND_LABELS = { '0': 'scheduled recording', '1': 'alert recording', '2': 'manual recording' } as const;
+// 3 is in the Chinese reference and the apps (protocol.md §13), not in the English reference.
+const RECORDING_KIND_LABELS = { '0': 'scheduled recording', '1': 'alert recording', '2': 'manual recording', '3': 'recorded while watching' } as const;
 const RECORD_TYPE_LABELS = { ...RECORDING_KIND_LABELS, '99': 'all' } as const;
 const PICTURE_TYPE_LABELS = { '0': 'all', '1': 'original image', '2': 'thumbnail' } as const;
 const PICTURE_SOURCE_LABELS = { '0': 'all', '1': 'alert capture', '2': 'manual capture', '3': 'other' } as const;
@@ -220,26 +221,21 @@ const sessionOut: readonly ParamSpec[] = [
 // ---------------------------------------------------------------------------------------------
 
 /** Page-index paging over `pageStart` (0-based) and `pageSize`. */
-function pageStartPaging(listField: string, maxPageSize: number, totalField?: string): PagingSpec {
+function pageStartPaging(listField: string, maxPageSize: number, identity: Pick<PagingSpec, 'idField' | 'timeFields' | 'totalField'>): PagingSpec {
   return {
-    style: 'page',
     listField,
     pageParam: 'pageStart',
     pageBase: 0,
     sizeParam: 'pageSize',
     defaultPageSize: DEFAULT_PAGE_SIZE,
     maxPageSize,
-    ...(totalField === undefined ? {} : { totalField }),
+    ...identity,
   };
 }
 
-/** Time-cursor paging (`nextValid` / `nextBeginTime` → `beginTime`), with `pageStart` as fallback. */
-function cursorPaging(listField: string, maxPageSize: number): PagingSpec {
-  return {
-    ...pageStartPaging(listField, maxPageSize),
-    style: 'cursor',
-    cursor: { validField: 'nextValid', nextField: 'nextBeginTime', timeParam: 'beginTime' },
-  };
+/** Page-index paging of a list whose answer says `nextValid` (its `nextBeginTime` is not followed: see PagingSpec). */
+function nextValidPaging(listField: string, maxPageSize: number, identity: Pick<PagingSpec, 'idField' | 'timeFields'>): PagingSpec {
+  return { ...pageStartPaging(listField, maxPageSize, identity), moreField: 'nextValid' };
 }
 
 const V = '/vision/customer';
@@ -278,7 +274,7 @@ const recordPlanOperations: readonly Operation[] = [
     group: 'recordPlan',
     description: 'Lists the recording plans, page by page.',
     params: [pageStart, pageSize(MAX_PAGE_SIZE_LARGE), timeZone],
-    paging: pageStartPaging('recordPlanList', MAX_PAGE_SIZE_LARGE, 'total'),
+    paging: pageStartPaging('recordPlanList', MAX_PAGE_SIZE_LARGE, { idField: 'planId', totalField: 'total' }),
     idempotent: true,
     auth: 'user',
     response: [...pageCountsOut, objectList('recordPlanList', 'The recording plans.', recordPlanOut, { required: true })],
@@ -342,7 +338,7 @@ const recordPlanOperations: readonly Operation[] = [
     group: 'recordPlan',
     description: 'Lists the devices a recording plan is attached to, page by page.',
     params: [recordPlanId, pageStart, pageSize(MAX_PAGE_SIZE_LARGE)],
-    paging: pageStartPaging('deviceList', MAX_PAGE_SIZE_LARGE, 'total'),
+    paging: pageStartPaging('deviceList', MAX_PAGE_SIZE_LARGE, { idField: 'iotId', totalField: 'total' }),
     idempotent: true,
     auth: 'user',
     response: [...pageCountsOut, planDeviceListOut],
@@ -399,7 +395,7 @@ const eventPlanOperations: readonly Operation[] = [
     group: 'eventPlan',
     description: 'Lists the event-triggered recording plans, page by page.',
     params: [pageStart, pageSize(MAX_PAGE_SIZE_LARGE), timeZone],
-    paging: pageStartPaging('eventRecordPlanList', MAX_PAGE_SIZE_LARGE, 'total'),
+    paging: pageStartPaging('eventRecordPlanList', MAX_PAGE_SIZE_LARGE, { idField: 'planId', totalField: 'total' }),
     idempotent: true,
     auth: 'user',
     response: [
@@ -466,7 +462,7 @@ const eventPlanOperations: readonly Operation[] = [
     group: 'eventPlan',
     description: 'Lists the devices an event-triggered recording plan is attached to, page by page.',
     params: [eventPlanId, pageStart, pageSize(MAX_PAGE_SIZE_LARGE)],
-    paging: pageStartPaging('deviceList', MAX_PAGE_SIZE_LARGE, 'total'),
+    paging: pageStartPaging('deviceList', MAX_PAGE_SIZE_LARGE, { idField: 'iotId', totalField: 'total' }),
     idempotent: true,
     auth: 'user',
     response: [...pageCountsOut, planDeviceListOut],
@@ -489,16 +485,16 @@ const recordingOperations: readonly Operation[] = [
       streamType,
       req('beginTime', 'int', 'The start of the range, in seconds since 1970-01-01 UTC.', { min: 0, unit: 's' }),
       req('endTime', 'int', 'The end of the range, in seconds since 1970-01-01 UTC.', { min: 0, unit: 's' }),
-      p('recordType', 'int', 'The recording type. 0: scheduled. 1: alert. 2: manual. 99: all.', {
+      p('recordType', 'int', 'The recording type. 0: scheduled. 1: alert. 2: manual. 3: recorded while watching. 99: all.', {
         default: 99,
-        enum: [0, 1, 2, 99],
+        enum: [0, 1, 2, 3, 99],
         enumLabels: RECORD_TYPE_LABELS,
       }),
       pageStart,
       pageSize(MAX_PAGE_SIZE_LARGE),
       p('needSnapshot', 'boolean', 'Whether to generate a thumbnail for each recording.', { default: false }),
     ],
-    paging: cursorPaging('recordFileList', MAX_PAGE_SIZE_LARGE),
+    paging: nextValidPaging('recordFileList', MAX_PAGE_SIZE_LARGE, { idField: 'fileName', timeFields: ['beginTimeUTC', 'beginTime'] }),
     idempotent: true,
     auth: 'user',
     response: [
@@ -510,8 +506,8 @@ const recordingOperations: readonly Operation[] = [
           req('endTime', 'string', 'The local end time of the file, yyyy-MM-dd HH:mm:ss.'),
           req('beginTimeUTC', 'string', 'The UTC start time of the file, yyyy-MM-ddTHH:mm:ssZ.'),
           req('endTimeUTC', 'string', 'The UTC end time of the file, yyyy-MM-ddTHH:mm:ssZ.'),
-          req('recordType', 'int', 'The recording type. 0: scheduled. 1: alert. 2: manual.', {
-            enum: [0, 1, 2],
+          req('recordType', 'int', 'The recording type. 0: scheduled. 1: alert. 2: manual. 3: recorded while watching.', {
+            enum: [0, 1, 2, 3],
             enumLabels: RECORDING_KIND_LABELS,
           }),
           req('streamType', 'int', 'The stream type. 0: major stream. 1: minor stream.', {
@@ -552,6 +548,11 @@ const recordingOperations: readonly Operation[] = [
         pattern: '^\\d{4}(0[1-9]|1[0-2])$',
         patternHint: 'yyyyMM',
       }),
+      // The apps send it (protocol.md §13); no default, so an absent one leaves the device's own zone.
+      p('timeZone', 'int', `The UTC time zone the days are counted in, in hours (${timeZone.min} to ${timeZone.max}); default: the device's own.`, {
+        min: timeZone.min,
+        max: timeZone.max,
+      }),
     ],
     idempotent: true,
     auth: 'user',
@@ -581,7 +582,7 @@ const recordingOperations: readonly Operation[] = [
       pageStart,
       pageSize(MAX_PAGE_SIZE_SMALL),
     ],
-    paging: cursorPaging('eventList', MAX_PAGE_SIZE_SMALL),
+    paging: nextValidPaging('eventList', MAX_PAGE_SIZE_SMALL, { idField: 'eventId', timeFields: ['eventTimeUTC', 'eventTime'] }),
     idempotent: true,
     auth: 'user',
     response: [
@@ -639,11 +640,11 @@ const recordingOperations: readonly Operation[] = [
     auth: 'user',
     response: [
       req('url', 'string', 'The download URL; empty while the recording is being transcoded.'),
-      req('status', 'int', 'The transcoding status. 0: success. 1: transcoding. -1: failed.', {
-        enum: [0, 1, -1],
-        enumLabels: { '0': 'success', '1': 'transcoding', '-1': 'failed' },
+      // protocol.md §13: 2 is "failed" in the Chinese reference, -1 in the English one; both may come as text.
+      req('status', 'int', 'The transcoding status, a number or numeric text. 0: success. 1: transcoding. Any other (2, or -1 in the English reference): failed.', {
+        enumLabels: { '0': 'success', '1': 'transcoding', '2': 'failed', '-1': 'failed' },
       }),
-      req('progress', 'int', 'The transcoding progress in percent (0 to 100).', { min: 0, max: 100 }),
+      req('progress', 'int', 'The transcoding progress in percent (0 to 100), a number or numeric text.', { min: 0, max: 100 }),
     ],
   },
   {
@@ -760,7 +761,7 @@ const pictureOperations: readonly Operation[] = [
         enumLabels: PICTURE_SOURCE_LABELS,
       }),
     ],
-    paging: pageStartPaging('pictureList', MAX_PAGE_SIZE_SMALL),
+    paging: pageStartPaging('pictureList', MAX_PAGE_SIZE_SMALL, { idField: 'pictureId', timeFields: ['pictureTimeUTC', 'pictureTime'] }),
     idempotent: true,
     auth: 'user',
     response: [
@@ -889,6 +890,12 @@ const eventOperations: readonly Operation[] = [
       idList('eventIds', 'The IDs of the events.'),
       p('needAlarmPicture', 'boolean', 'Whether to include the alert image of each event.', { default: false }),
       p('needRecordSnapshot', 'boolean', 'Whether to include the recording thumbnail of each event.', { default: false }),
+      // Version 1.0.1 in the Chinese reference (protocol.md §13): no default, so it is sent only when asked for.
+      p(
+        'needProlongOriginRecord',
+        'boolean',
+        'Whether each event comes with its prolonged recording; false or absent: the recording of up to 30 s (API version 1.0.1).',
+      ),
     ],
     idempotent: true,
     auth: 'user',
@@ -1008,7 +1015,6 @@ const extraOperations: readonly Operation[] = [
       }),
     ],
     paging: {
-      style: 'page',
       listField: 'data',
       pageParam: 'pageNo',
       pageBase: 1,
@@ -1016,6 +1022,7 @@ const extraOperations: readonly Operation[] = [
       defaultPageSize: DEFAULT_PAGE_SIZE,
       maxPageSize: MAX_PAGE_SIZE_DEVICES,
       totalField: 'total',
+      idField: 'iotId',
     },
     idempotent: true,
     auth: 'user',

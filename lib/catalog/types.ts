@@ -46,13 +46,13 @@ export type OperationGroup =
   | 'debug';
 
 /**
- * How a list operation pages.
- * - `page`: `pageParam` counts pages from `pageBase`; stop on a short page or when `totalField` is reached.
- * - `cursor`: the answer carries `nextValid` and `nextBeginTime`; the next page re-queries with
- *   `beginTime = nextBeginTime` (falls back to the page index when the cursor is missing).
+ * How a list operation pages. The cloud's list order is not fixed (events come newest first in the
+ * apps, oldest first in the reference) and `nextBeginTime` has no reliable meaning (protocol.md §13),
+ * so every list is read the one way no order can break: the caller's time window stays fixed,
+ * `pageParam` counts pages from `pageBase`, and items are told apart by `idField`, so a page that
+ * shifted while the list grew repeats an item instead of hiding one.
  */
 export interface PagingSpec {
-  readonly style: 'page' | 'cursor';
   /** Field of `data` holding the page's items. */
   readonly listField: string;
   readonly pageParam: string;
@@ -60,13 +60,14 @@ export interface PagingSpec {
   readonly sizeParam: string;
   readonly defaultPageSize: number;
   readonly maxPageSize: number;
+  /** Field of `data` with the total number of items, when the answer has one. */
   readonly totalField?: string;
-  readonly cursor?: {
-    readonly validField: string;
-    readonly nextField: string;
-    /** Request parameter that takes the cursor value. */
-    readonly timeParam: string;
-  };
+  /** Boolean field of `data` that says whether more pages follow (`nextValid`); without it, a full page means more. */
+  readonly moreField?: string;
+  /** Field that identifies an item: an item seen on an earlier page is not yielded again. */
+  readonly idField: string;
+  /** Fields holding an item's time (first one present wins), for putting a collected list oldest first. */
+  readonly timeFields?: readonly string[];
 }
 
 /** Which token the gateway expects in `request`. */

@@ -16,10 +16,10 @@ import type { Operation } from '../catalog/types';
 import { findOperation } from '../catalog/operations';
 import { formatProblems, validateParams } from '../catalog/validate';
 import { buildRequestEnvelope, parseResponseEnvelope } from '../gateway/envelope';
-import { AUTH_API_CODES, LinkVisualError, errorFromApiCode, errorFromHttp, networkError } from '../gateway/errors';
+import { LinkVisualError, errorFromApiCode, errorFromHttp, networkError } from '../gateway/errors';
 import { redact } from '../gateway/redact';
 import { signRequest, type SignatureMethod } from '../gateway/sign';
-import { paginate, type PaginateOptions } from './paginate';
+import { oldestFirst, paginate, type PaginateOptions } from './paginate';
 import { isRegionId, regions, type RegionId } from './regions';
 import { SessionManager, type AuthOptions, type RequestToken, type SessionSnapshot } from './session';
 import { ServerClock } from './server-clock';
@@ -179,7 +179,11 @@ function mediaStatusError(where: string, statusCode: number): LinkVisualError {
   });
 }
 
-/** The signed Link Visual API client: one per account, shared by everything that uses the account. */
+/**
+ * The signed Link Visual API client: one per account, shared by everything that uses the account.
+ * Emits `backoff` (BackoffEvent) and, once, `sessionEnded` (the AUTH_FAILED LinkVisualError with a
+ * `reason`) when the cloud refuses the session's refresh token.
+ */
 export class LinkVisualClient extends EventEmitter {
   readonly endpoint: string;
   readonly appKey: string;
@@ -194,6 +198,7 @@ export class LinkVisualClient extends EventEmitter {
   readonly #serverClock = new ServerClock();
   #consecutiveThrottles = 0;
   #closed = false;
+  #endReported = false;
 
   constructor(options: LinkVisualClientOptions) {
     super();
@@ -252,6 +257,14 @@ export class LinkVisualClient extends EventEmitter {
       async (pageParams) => (await this.#callWithPolicy(operation, pageParams, options)).data,
       options,
     );
+  }
+
+  /** Every item of a list operation, each once, oldest first by the catalog's time fields (the cloud's order varies). */
+  async list(nameOrPath: string, params: Record<string, unknown> = {}, options: CallOptions & PaginateOptions = {}): Promise<unknown[]> {
+    const operation = this.resolve(nameOrPath, options);
+    const items: unknown[] = [];
+    for await (const item of this.paginate(nameOrPath, params, options)) items.push(item);
+    return operation.paging ? oldestFirst(operation.paging, items) : items;
   }
 
   /** Resolves a catalog name or path; an unknown path is allowed when `apiVer` is given. */
@@ -487,8 +500,11 @@ export class LinkVisualClient extends EventEmitter {
         return { data: result.data, operation: operation.name, path: operation.path, apiVer, requestId: result.requestId, attempts: attempt, durationMs: Date.now() - started };
       } catch (error) {
         if (!(error instanceof LinkVisualError)) throw error;
-        // An auth-family answer means the server refused before doing anything: renew once and repeat.
-        const authRefusal = error.code === 'AUTH_FAILED' && error.apiCode !== undefined && AUTH_API_CODES.has(error.apiCode);
+        // A business AUTH_FAILED to a request that carried a token (401, the session-dead codes, a 460
+        // naming the token) means the server refused before doing anything: renew once and repeat.
+        // A refresh the cloud refused (token() threw, nothing carried) is final and is not repeated.
+        const carried = token.iotToken !== undefined || token.cloudToken !== undefined;
+        const authRefusal = error.code === 'AUTH_FAILED' && error.apiCode !== undefined && carried;
         if (authRefusal && !authRetried && operation.auth === 'user' && this.#session.canRenew()) {
           authRetried = true;
           this.#session.invalidate(token);
@@ -496,12 +512,22 @@ export class LinkVisualClient extends EventEmitter {
         }
         if (error.code === 'THROTTLED') this.#pauseAccount(error);
         const retry = error.retryable && operation.idempotent && attempt <= this.#retries && !this.#closed;
-        if (!retry) throw this.#scrub(error);
+        if (!retry) throw this.#reportEnd(this.#scrub(error));
         const backoff = Math.min(MAX_BACKOFF_MS, 250 * 2 ** (attempt - 1));
         const wait = error.retryAfterMs ?? backoff / 2 + Math.random() * (backoff / 2);
         await delay(error.code === 'THROTTLED' ? 0 : wait, options.signal); // throttled waits happen in the account pause
       }
     }
+  }
+
+  // The first error saying the session is over (a new auth code is needed) is emitted once as
+  // `sessionEnded`, so the account can show it; every later call fails the same way without asking.
+  #reportEnd(error: unknown): unknown {
+    if (error instanceof LinkVisualError && error.reason !== undefined && !this.#endReported) {
+      this.#endReported = true;
+      this.emit('sessionEnded', error);
+    }
+    return error;
   }
 
   #pauseAccount(error: LinkVisualError): void {

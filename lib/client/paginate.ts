@@ -1,6 +1,14 @@
-import type { Operation } from '../catalog/types';
+/**
+ * Reading a list operation page by page so that no order of the answer and no cursor value can skip
+ * an item (protocol.md §13): the caller's time window stays as given, pages are counted by the page
+ * parameter, and items are told apart by the catalog's `idField`. A list that grows while it is read
+ * shifts items between pages; with a fixed window that shows up as a repeat, which is dropped here,
+ * never as a gap. `nextBeginTime` is not followed: its unit and meaning differ between readings.
+ */
+import type { Operation, PagingSpec } from '../catalog/types';
 import { isPlainObject } from '../catalog/validate';
 import { LinkVisualError } from '../gateway/errors';
+import { numberOf } from '../gateway/numbers';
 
 /** Fetches one page: the operation's `data` for these params. */
 export type PageFetcher = (params: Record<string, unknown>) => Promise<unknown>;
@@ -23,10 +31,27 @@ function pageItems(operation: Operation, data: unknown, listField: string): unkn
   return list;
 }
 
+/** The key that identifies a list item: its `idField`, else the whole item (an item without an id is still not repeated). */
+export function itemKey(paging: PagingSpec, item: unknown): string {
+  if (isPlainObject(item)) {
+    const id = item[paging.idField];
+    if ((typeof id === 'string' && id !== '') || typeof id === 'number') return `id:${String(id)}`;
+  }
+  return `item:${JSON.stringify(item)}`;
+}
+
+// Whether the answer says more pages follow: its boolean (or "true"/"false") flag when it has one, else a full page.
+function morePages(paging: PagingSpec, data: unknown, items: number, pageSize: number): boolean {
+  const flag = paging.moreField && isPlainObject(data) ? data[paging.moreField] : undefined;
+  if (flag === true || flag === 'true') return items > 0;
+  if (flag === false || flag === 'false') return false;
+  return items >= pageSize;
+}
+
 /**
- * Every item of every page, oldest page first. Page style counts pages from `pageBase`; cursor style
- * re-queries from `nextBeginTime` while `nextValid`, refusing a cursor that does not move forward
- * (it would loop forever), and counts pages when the answer carries no cursor.
+ * Every item of every page, each once, in the order the pages bring them. Stops when the answer says
+ * no more pages follow, on an empty page, once `totalField` items were covered, and with an error
+ * when two full pages in a row bring nothing new (a server that ignores the page parameter).
  */
 export async function* paginate(
   operation: Operation,
@@ -40,45 +65,72 @@ export async function* paginate(
   }
   const maxPages = options.maxPages ?? 10_000;
   const pageSize = typeof params[paging.sizeParam] === 'number' ? (params[paging.sizeParam] as number) : paging.maxPageSize;
-  let pageIndex = typeof params[paging.pageParam] === 'number' ? (params[paging.pageParam] as number) : paging.pageBase;
-  const cursor = paging.cursor;
-  let cursorValue = cursor ? params[cursor.timeParam] : undefined;
-  let seen = 0;
+  const firstPage = typeof params[paging.pageParam] === 'number' ? (params[paging.pageParam] as number) : paging.pageBase;
+  const seen = new Set<string>();
+  let stale = 0;
 
   for (let pages = 0; ; pages += 1) {
     if (pages >= maxPages) {
       throw new LinkVisualError('INVALID_RESPONSE', `${operation.path}: more than ${maxPages} pages, stopped`, { path: operation.path });
     }
-    const request: Record<string, unknown> = { ...params, [paging.sizeParam]: pageSize, [paging.pageParam]: pageIndex };
-    if (cursor && cursorValue !== undefined) request[cursor.timeParam] = cursorValue;
-    const data = await fetchPage(request);
+    const data = await fetchPage({ ...params, [paging.sizeParam]: pageSize, [paging.pageParam]: firstPage + pages });
     const items = pageItems(operation, data, paging.listField);
-    for (const item of items) yield item;
-    seen += items.length;
-
-    if (cursor) {
-      const more = isPlainObject(data) ? data[cursor.validField] : undefined;
-      if (more !== true) return;
-      const next = isPlainObject(data) ? data[cursor.nextField] : undefined;
-      if (typeof next === 'number' && Number.isFinite(next)) {
-        if (typeof cursorValue === 'number' && next <= cursorValue) {
-          throw new LinkVisualError(
-            'INVALID_RESPONSE',
-            `${operation.path}: paging cursor ${cursor.nextField} did not advance (${next}), stopped to avoid a loop`,
-            { path: operation.path, retryable: false },
-          );
-        }
-        cursorValue = next;
-        continue;
-      }
-      if (items.length === 0) return;
-      pageIndex += 1; // no cursor in the answer: fall back to counting pages
-      continue;
+    let fresh = 0;
+    for (const item of items) {
+      const key = itemKey(paging, item);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      fresh += 1;
+      yield item;
     }
-
-    if (items.length < pageSize || items.length === 0) return;
-    const total = paging.totalField && isPlainObject(data) ? data[paging.totalField] : undefined;
-    if (typeof total === 'number' && seen >= total) return;
-    pageIndex += 1;
+    if (items.length === 0 || !morePages(paging, data, items.length, pageSize)) return;
+    const total = paging.totalField && isPlainObject(data) ? numberOf(data[paging.totalField]) : undefined;
+    if (total !== undefined && (pages + 1) * pageSize >= total) return;
+    stale = fresh === 0 && items.length >= pageSize ? stale + 1 : 0;
+    if (stale >= 2) {
+      throw new LinkVisualError(
+        'INVALID_RESPONSE',
+        `${operation.path}: pages ${paging.pageParam} ${firstPage + pages - 1} and ${firstPage + pages} repeat earlier items; stopped to avoid a loop`,
+        { path: operation.path, retryable: false },
+      );
+    }
   }
+}
+
+/** The time of a list item from the first of `timeFields` it carries (ms since the epoch), if any. */
+export function itemTime(paging: PagingSpec, item: unknown): number | undefined {
+  if (!isPlainObject(item)) return undefined;
+  for (const field of paging.timeFields ?? []) {
+    const ms = timeValue(item[field]);
+    if (ms !== undefined) return ms;
+  }
+  return undefined;
+}
+
+/** A time as the cloud sends it: ms (number or numeric text), ISO text, or `yyyy-MM-dd HH:mm:ss` (read as UTC; only for ordering). */
+export function timeValue(value: unknown): number | undefined {
+  const numeric = numberOf(value);
+  if (numeric !== undefined) return numeric;
+  if (typeof value !== 'string' || value === '') return undefined;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(value) ? `${value.replace(' ', 'T')}Z` : value);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+// Real event ids end in `_<ms since the epoch>` (protocol.md §13): it orders items within one whole second.
+function idMs(paging: PagingSpec, item: unknown): number {
+  const id = isPlainObject(item) ? item[paging.idField] : undefined;
+  const match = typeof id === 'string' ? /_(\d{12,14})$/.exec(id) : null;
+  return match ? Number(match[1]) : 0;
+}
+
+/**
+ * A collected list oldest first by the catalog's time fields; within one time by the ms an id of the
+ * cloud's form carries, else in the order read (stable). Items without a time follow the timed ones.
+ */
+export function oldestFirst(paging: PagingSpec, items: readonly unknown[]): unknown[] {
+  if (!paging.timeFields || paging.timeFields.length === 0) return [...items];
+  return items
+    .map((item, index) => ({ item, index, time: itemTime(paging, item), ms: idMs(paging, item) }))
+    .sort((a, b) => (a.time ?? Infinity) - (b.time ?? Infinity) || a.ms - b.ms || a.index - b.index)
+    .map((entry) => entry.item);
 }

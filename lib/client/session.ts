@@ -1,4 +1,4 @@
-import { LinkVisualError } from '../gateway/errors';
+import { LinkVisualError, PARAM_ERROR_API_CODE } from '../gateway/errors';
 import { isPlainObject } from '../catalog/validate';
 
 /** How the client proves who it acts for (protocol.md §4). */
@@ -10,6 +10,8 @@ export type AuthOptions =
       /** A token persisted from an earlier run, reused while valid. */
       readonly iotToken?: string;
       readonly iotTokenExpiresAt?: number;
+      /** When the refresh token runs out, if known (tells a refused refresh's cause apart). */
+      readonly refreshTokenExpiresAt?: number;
     }
   | { readonly mode: 'authCode'; readonly authCode: string; readonly accountType?: 'OA_SESSION' | 'OA_TOKEN' }
   | { readonly mode: 'iotToken'; readonly iotToken: string }
@@ -59,12 +61,30 @@ function requireString(data: unknown, names: readonly string[], operation: strin
   throw new LinkVisualError('INVALID_RESPONSE', `${operation}: the answer has no ${names[0]}`, { retryable: true });
 }
 
+// Lifetimes come as numbers or as numeric strings ("72000"): the SDK reads both (protocol.md §13).
 function optionalNumber(data: unknown, names: readonly string[]): number | undefined {
   for (const name of names) {
     const value = field(data, name);
-    if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+    const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    if (Number.isFinite(number) && number > 0) return number;
   }
   return undefined;
+}
+
+/** The error for a refresh the cloud refused while the refresh token should still have been good, or after it ran out. */
+function sessionEndedError(refusal: LinkVisualError, refreshTokenExpired: boolean): LinkVisualError {
+  const answer = `code ${refusal.apiCode ?? '?'}`;
+  const message = refreshTokenExpired
+    ? `session expired: the refresh token has run out and the cloud refused it (${answer}). A new auth code (or refresh token) is needed.`
+    : `signed in elsewhere: the cloud ended this session and refused its refresh token (${answer}), most likely because the account ` +
+      'signed in on another device or app (the cloud keeps only the latest login of an account). A new auth code (or refresh token) is needed.';
+  return new LinkVisualError('AUTH_FAILED', message, {
+    apiCode: refusal.apiCode,
+    path: refusal.path,
+    requestId: refusal.requestId,
+    retryable: false,
+    reason: refreshTokenExpired ? 'refreshTokenExpired' : 'sessionEnded',
+  });
 }
 
 /**
@@ -80,6 +100,9 @@ export class SessionManager {
   private refreshToken: string | undefined;
   private refreshTokenExpiresAt: number | undefined;
   private inflight: Promise<RequestToken> | undefined;
+  // Set once the cloud refused the refresh token: it stays refused, so later calls fail at once
+  // instead of asking again (repeated logins lengthen the cloud's block, protocol.md §13).
+  private ended: LinkVisualError | undefined;
 
   constructor(
     private readonly auth: AuthOptions,
@@ -92,6 +115,7 @@ export class SessionManager {
       case 'session':
         this.identityId = auth.identityId;
         this.refreshToken = auth.refreshToken;
+        this.refreshTokenExpiresAt = auth.refreshTokenExpiresAt;
         if (auth.iotToken && auth.iotTokenExpiresAt) {
           this.iotToken = auth.iotToken;
           this.expiresAt = auth.iotTokenExpiresAt;
@@ -122,6 +146,7 @@ export class SessionManager {
   /** The token to put in the next request, refreshed first when it is missing or near expiry. */
   async token(signal?: AbortSignal): Promise<RequestToken> {
     if (this.auth.mode === 'none') return {};
+    if (this.ended) throw this.ended;
     if (this.isFresh()) return this.current();
     return this.refresh(signal);
   }
@@ -184,13 +209,29 @@ export class SessionManager {
   }
 
   private async refreshSession(signal?: AbortSignal): Promise<RequestToken> {
-    const data = await this.send(
-      'checkOrRefreshSession',
-      { request: { identityId: this.identityId, refreshToken: this.refreshToken } },
-      signal,
-    );
+    let data: unknown;
+    try {
+      data = await this.send(
+        'checkOrRefreshSession',
+        { request: { identityId: this.identityId, refreshToken: this.refreshToken } },
+        signal,
+      );
+    } catch (error) {
+      throw this.refreshRefused(error);
+    }
     this.acceptSession(data, 'checkOrRefreshSession');
     return this.current();
+  }
+
+  // A refresh refused with an auth or session-dead code ends the session for good. A 460 naming the
+  // token ("iotToken blank") is left as it is: the cloud sends it during refresh races and throttling.
+  private refreshRefused(error: unknown): unknown {
+    if (!(error instanceof LinkVisualError) || error.code !== 'AUTH_FAILED' || error.apiCode === undefined || error.apiCode === PARAM_ERROR_API_CODE) {
+      return error;
+    }
+    const expired = this.refreshTokenExpiresAt !== undefined && this.refreshTokenExpiresAt <= this.now();
+    this.ended = sessionEndedError(error, expired);
+    return this.ended;
   }
 
   private acceptSession(data: unknown, operation: string): void {

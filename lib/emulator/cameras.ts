@@ -13,7 +13,9 @@ import type { SimulatedClock } from './clock';
 import { isInSchedule, nextWindow } from './schedule';
 import {
   BusinessError,
+  newEventId,
   newId,
+  newPictureId,
   streamKey,
   type CameraEvent,
   type Picture,
@@ -46,14 +48,18 @@ const EVENT_DESCRIPTIONS: Readonly<Record<number, string>> = {
   1: 'Motion detected',
   2: 'Sound detected',
   3: 'Human detected',
+  10009: 'Person or vehicle detected',
 };
+
+/** Algorithm names of intelligent event types seen in firmware samples (protocol.md §13). */
+export const INTELLIGENT_ALGORITHMS: Readonly<Record<number, string>> = { 10009: 'personVehicleDetect' };
 
 function compactUtc(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 19).replace(/[-:]/g, '') + 'Z';
 }
 
 function recordingFileName(streamType: number, recordType: number, begin: number, suffix?: string): string {
-  return `s${streamType}_t${recordType}_${compactUtc(begin)}${suffix ? `_${suffix.slice(-8)}` : ''}`;
+  return `s${streamType}_t${recordType}_${compactUtc(begin)}${suffix ? `_${suffix.slice(0, 8)}` : ''}`;
 }
 
 function ceilSecond(ms: number): number {
@@ -151,18 +157,18 @@ export class Cameras {
     this.world.device(input.iotId);
     const visibleAt = this.clock.realNow() + input.visibleAfterMs;
     const event: CameraEvent = {
-      eventId: newId('ev'),
+      eventId: newEventId(input.time),
       iotId: input.iotId,
       eventType: input.eventType,
       time: input.time,
-      desc: EVENT_DESCRIPTIONS[input.eventType] ?? 'Event',
+      desc: EVENT_DESCRIPTIONS[input.eventType] ?? (input.eventType > 10000 ? 'Intelligent event' : 'Event'),
       data: '',
       fileNames: [],
       visibleAt,
     };
     if (input.picture) {
       const picture: Picture = {
-        pictureId: newId('pic'),
+        pictureId: newPictureId(),
         iotId: input.iotId,
         time: input.time,
         source: 1,
@@ -204,7 +210,7 @@ export class Cameras {
     const device = this.world.device(iotId);
     if (!device.online) throw new BusinessError('DEVICE_OFFLINE', `iotId: ${iotId}`);
     const picture: Picture = {
-      pictureId: newId('pic'),
+      pictureId: newPictureId(),
       iotId,
       time: this.clock.now(),
       source: 2,
@@ -289,14 +295,14 @@ export class Cameras {
     return recording;
   }
 
-  /** Month calendar: one '1'/'0' per day of `yyyyMM` in the device's time zone. */
-  monthFlags(iotId: string, month: string): string {
+  /** Month calendar: one '1'/'0' per day of `yyyyMM`, days in `timeZone` (hours; default the device's own). */
+  monthFlags(iotId: string, month: string, timeZone?: number): string {
     const device = this.world.device(iotId);
     this.advanceDevice(iotId);
     const year = Number(month.slice(0, 4));
     const monthIndex = Number(month.slice(4, 6)) - 1;
     const days = new Date(Date.UTC(year, monthIndex + 1, 0)).getUTCDate();
-    const offset = device.timeZone * 3_600_000;
+    const offset = (timeZone ?? device.timeZone) * 3_600_000;
     const monthStart = Date.UTC(year, monthIndex, 1) - offset;
     const flags = new Array<string>(days).fill('0');
     for (const recording of this.world.recordings.get(iotId) ?? []) {

@@ -3,12 +3,16 @@
  *
  *   GET  /_emulator/devices                    → {devices: [...]}
  *   POST /_emulator/devices                    {iotId, name?, cloudStorage?: true, online?: true, timeZone?: 8, productKey?} → the device
- *   POST /_emulator/events                     {iotId, eventType?: 1, eventTime?: ms, picture?: true, recording?: true, visibleAfterMs?: 0}
+ *   POST /_emulator/events                     {iotId, eventType?: 1 (1–3 or intelligent 10000+), eventTime?: ms, picture?: true, recording?: true, visibleAfterMs?: 0}
  *                                              → {eventId, eventTime, pictureId?, fileNames}
  *   POST /_emulator/faults                     {path, mode: http|code|delay|reset, status?, code?, message?, delayMs?, times?: 1,
  *                                               retryAfterSeconds?, afterBytes?} → the armed fault
  *   GET  /_emulator/faults                     → {faults: [...]}        POST /_emulator/faults/clear → {cleared}
  *   POST /_emulator/tokens/expire              → {expired}: every issued iotToken/cloudToken expires now
+ *   POST /_emulator/sessions/login-elsewhere   → {identityId, iotToken, refreshToken, iotTokenExpire, refreshTokenExpire,
+ *                                                 endedOlderSessions}: the identity signs in on another device (a phone
+ *                                                 app); with the one-login rule (variants.oneLogin) that new session is
+ *                                                 the only one alive: older iotTokens are refused, older refresh tokens get 2401
  *   GET  /_emulator/stats                      → {requests, byPath, rejected: {signature, timestamp, nonce, auth, params},
  *                                                 tokenRefreshes, sessionsCreated, cloudTokensIssued, faultsApplied}
  *   POST /_emulator/reset                      → {reset: true}: the world, tokens, stats and faults as at start
@@ -107,9 +111,12 @@ function raiseEvent(target: ControlTarget, body: Body): Record<string, unknown> 
   const iotId = optionalString(body, 'iotId');
   if (iotId === undefined) throw new InputError('iotId is required');
   if (!target.world.devices.has(iotId)) throw new InputError(`no device ${iotId}`, 404);
+  // 1–3, and the intelligent types above 10000 (10005, 10006, 10009 … occur in the field).
+  const eventType = optionalInteger(body, 'eventType', 1, 99_999) ?? 1;
+  if (eventType > 3 && eventType <= 10_000) throw new InputError('eventType must be 1, 2, 3 or an intelligent type from 10001 to 99999');
   const event = target.cameras.raiseEvent({
     iotId,
-    eventType: optionalInteger(body, 'eventType', 1, 3) ?? 1,
+    eventType,
     time: optionalInteger(body, 'eventTime', 0, 8.64e15) ?? target.clock.now(),
     picture: optionalBoolean(body, 'picture') ?? true,
     recording: optionalBoolean(body, 'recording') ?? true,
@@ -146,6 +153,12 @@ const ROUTES: Readonly<Record<string, Partial<Record<'GET' | 'POST', Route>>>> =
     POST: (target, body) => {
       allowOnly(body, []);
       return { expired: target.sessions.expireAll() };
+    },
+  },
+  'sessions/login-elsewhere': {
+    POST: (target, body) => {
+      allowOnly(body, []);
+      return { ...target.sessions.loginElsewhere(), endedOlderSessions: target.variants.oneLogin };
     },
   },
   stats: { GET: (target) => target.stats.snapshot() },

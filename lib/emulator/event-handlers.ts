@@ -1,6 +1,7 @@
 /** Handlers of the event, picture and business-event configuration operations. */
 import { formatLocalTime, formatUtcTime } from './clock';
 import { bool, checkRange, list, mediaUrl, num, pageOf, str, type CallContext, type Handler, type Services } from './handler-context';
+import { INTELLIGENT_ALGORITHMS } from './cameras';
 import type { CameraEvent, Picture } from './world';
 
 /** Picture URL fields by image type: 0 both, 1 original only, 2 thumbnail only. */
@@ -22,24 +23,42 @@ function pictureOut(context: CallContext, services: Services, picture: Picture, 
   };
 }
 
+// The event time in the form in force: local text beside eventTimeUTC (the reference), or ms alone (one app's model).
+function eventTimes(services: Services, event: CameraEvent): Record<string, unknown> {
+  if (services.variants.eventTimeForm === 'ms') return { eventTime: event.time };
+  return { eventTime: formatLocalTime(event.time, services.world.device(event.iotId).timeZone), eventTimeUTC: formatUtcTime(event.time) };
+}
+
+// Intelligent detections (human, and the types above 10000) carry their tags and the algorithm's data.
+function intelligence(event: CameraEvent): Record<string, unknown> {
+  if (event.eventType !== 3 && event.eventType <= 10000) return { tagList: [] };
+  const algorithm = INTELLIGENT_ALGORITHMS[event.eventType];
+  return {
+    tagList: [event.eventType],
+    intelligentData: algorithm ? JSON.stringify({ algorithm, eventType: event.eventType }) : '',
+  };
+}
+
 function eventOut(context: CallContext, services: Services, event: CameraEvent, pictureType: number): Record<string, unknown> {
-  const timeZone = services.world.device(event.iotId).timeZone;
   const out: Record<string, unknown> = {
     eventId: event.eventId,
-    eventTime: formatLocalTime(event.time, timeZone),
     eventType: event.eventType,
     eventDesc: event.desc,
     eventPicId: event.pictureId ?? '',
     eventData: event.data,
-    eventTimeUTC: formatUtcTime(event.time),
+    ...eventTimes(services, event),
+    ...intelligence(event),
   };
+  // The event's recording is named once it can be had (it has ended), as event/query/byeventids does.
+  const recording = services.cameras.eventRecordings(event)[0];
+  if (recording) out.eventFileName = recording.fileName;
   const picture = event.pictureId ? services.world.picturesById.get(event.pictureId) : undefined;
   if (picture) {
     const urls = pictureUrls(context, services, picture, pictureType);
     if (urls.pictureUrl) out.eventPicUrl = urls.pictureUrl;
     if (urls.thumbUrl) out.eventPicThumbUrl = urls.thumbUrl;
   }
-  if (event.eventType === 3) out.intelligentTypeList = '3';
+  if (event.eventType === 3 || event.eventType > 10000) out.intelligentTypeList = String(event.eventType);
   return out;
 }
 
@@ -50,13 +69,15 @@ export const eventHandlers: Readonly<Record<string, Handler>> = {
     const beginTime = num(params, 'beginTime');
     const endTime = num(params, 'endTime');
     checkRange(beginTime, endTime, 'beginTime/endTime');
-    const all = services.cameras.eventsBetween(str(params, 'iotId'), beginTime, endTime, num(params, 'eventType'));
+    const found = services.cameras.eventsBetween(str(params, 'iotId'), beginTime, endTime, num(params, 'eventType'));
+    const all = services.variants.eventOrder === 'newest' ? found.reverse() : found;
     const { page, next } = pageOf(all, num(params, 'pageStart'), num(params, 'pageSize', 20));
     return {
       eventList: page.map((e) => eventOut(context, services, e, num(params, 'pictureType'))),
       nextValid: next !== undefined,
-      // Milliseconds; events sharing the boundary instant may come again on the next page, none is lost.
-      nextBeginTime: next ? Math.max(beginTime, next.time) : 0,
+      // Milliseconds: the time of the next page's first event, as one reading of the reference has it. With
+      // the list newest first, a client that re-queried from it would skip; clients must page by pageStart.
+      nextBeginTime: next ? next.time : 0,
     };
   },
   queryEventsByIds: (context, services) => {
@@ -70,15 +91,16 @@ export const eventHandlers: Readonly<Record<string, Handler>> = {
         const out: Record<string, unknown> = {
           eventId: event.eventId,
           eventType: event.eventType,
-          eventTime: formatLocalTime(event.time, services.world.device(iotId).timeZone),
-          eventTimeUTC: formatUtcTime(event.time),
+          ...eventTimes(services, event),
           eventPicId: event.pictureId ?? '',
+          ...intelligence(event),
         };
         const picture = event.pictureId ? services.world.picturesById.get(event.pictureId) : undefined;
         if (bool(params, 'needAlarmPicture') && picture) Object.assign(out, {
           eventPicUrl: mediaUrl(context, services, 'picture', iotId, picture.pictureId),
           eventPicThumbUrl: mediaUrl(context, services, 'thumb', iotId, picture.pictureId),
         });
+        // needProlongOriginRecord (1.0.1) is accepted and changes nothing: the emulator's event recordings are never cut short.
         const recording = services.cameras.eventRecordings(event)[0];
         if (recording) {
           out.eventFileName = recording.fileName;

@@ -56,7 +56,10 @@ export const recordingHandlers: Readonly<Record<string, Handler>> = {
     const { url, expiresAt } = services.media.url(context.baseUrl, 'vod', recording.iotId, recording.fileName);
     return { vodUrl: url, expiresAt };
   },
-  queryMonthRecordings: ({ params }, { cameras }) => ({ recordFlags: cameras.monthFlags(str(params, 'iotId'), str(params, 'month')) }),
+  queryMonthRecordings: ({ params }, { cameras }) => ({
+    // Days are counted in the asked time zone (the apps send timeZone: 8), else in the device's own.
+    recordFlags: cameras.monthFlags(str(params, 'iotId'), str(params, 'month'), typeof params.timeZone === 'number' ? params.timeZone : undefined),
+  }),
   getVodUrlByEvent: (context, services) => {
     const iotId = str(context.params, 'iotId');
     const eventId = str(context.params, 'eventId');
@@ -80,9 +83,11 @@ export const recordingHandlers: Readonly<Record<string, Handler>> = {
   getDownloadUrl: (context, services) => {
     const recording = services.cameras.recording(str(context.params, 'iotId'), str(context.params, 'fileName'));
     const job = services.transcodes.poll(recording.iotId, recording.fileName);
-    if (job.status !== 0) return { url: '', status: job.status, progress: job.progress };
+    if (job === null) return null; // a job just started: the cloud's "still being made"
+    const number = (value: number) => services.variants.number(value); // "1"/"80" or 1/80, as the variant says
+    if (job.status !== 0) return { url: '', status: number(job.status), progress: number(job.progress) };
     const { url, expiresAt } = services.media.url(context.baseUrl, 'download', recording.iotId, recording.fileName);
-    return { url, status: 0, progress: 100, expiresAt };
+    return { url, status: number(0), progress: number(100), expiresAt };
   },
   triggerRecording: ({ params }, { cameras }) => {
     const recording = cameras.triggerRecording(

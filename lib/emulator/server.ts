@@ -10,11 +10,14 @@
  *   seen within 15 min → 400 `Nonce Used`; body > maxBodyBytes → 413 `Request Body Too Large`.
  *   Every answer (gateway, business, control, media) carries `X-Ca-Request-Id`.
  * - Business answers are HTTP 200 with `{id (echoed), code, message, localizedMsg, data}`. Auth
- *   family (protocol.md §5): no iotToken/cloudToken → 401 `request auth error.`; unknown or expired
- *   iotToken/cloudToken → 460 (`iotToken invalid.` / `iotToken expired.` / `cloudToken …`); a
- *   token or refresh call whose identity does not exist → 29003. Params are checked with the
- *   catalog's validateParams (same limits as the client): 460 `request parameter error.` followed by
- *   every problem. Unknown ids, missing cloud storage, refused deletes: see EMULATOR_CODES in world.ts.
+ *   family (protocol.md §5, §13): an unknown or expired iotToken/cloudToken, or one of a session a
+ *   newer login ended (one-login rule, sessions.ts) → `variants.tokenErrorCode`: 401 `request auth
+ *   error. iotToken expired.` (default, as the real gateway) or 460 `iotToken invalid.` /
+ *   `iotToken expired.` / `cloudToken …`; no iotToken/cloudToken → 460 `iotToken blank.` (as the
+ *   real cloud during refresh races); a refused refresh token → 2401; a token or refresh call whose
+ *   identity does not exist → 29003. Params are checked with the catalog's validateParams (same
+ *   limits as the client): 460 `request parameter error.` followed by every problem. Unknown ids,
+ *   missing cloud storage, refused deletes: see EMULATOR_CODES in world.ts.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -96,7 +99,7 @@ class Emulator implements ControlTarget {
     const realNow = (): number => this.clock.realNow();
     this.variants = new Variants(options);
     this.cameras = new Cameras(this.world, this.clock, { captureDelayMs: options.captureDelayMs, retentionDays: options.retentionDays });
-    this.sessions = new Sessions(options, realNow);
+    this.sessions = new Sessions(options, this.variants, realNow);
     this.transcodes = new Transcodes(options.transcodeMs, realNow);
     this.guard = new GatewayGuard((appKey) => (appKey === options.appKey ? options.appSecret : undefined), realNow);
     this.mp4 = mp4Body(options.mp4Size);

@@ -1,15 +1,17 @@
 /**
- * vod/cloudfile/get transcode jobs (real time): the first call starts a job (status 1, progress 0),
- * progress advances over `transcodeMs`, then status 0 with progress 100 (the caller adds the URL).
- * A job armed to fail (control API `POST /_emulator/transcode-failures`) ends with status -1 once;
- * the next call starts a fresh job.
+ * vod/cloudfile/get transcode jobs (real time): the call that starts a job answers `data: null` (the
+ * cloud's "still being made", protocol.md §13), unless `transcodeMs` is 0 and the file is ready at
+ * once; later calls see status 1 while progress advances over `transcodeMs`, then status 0 with
+ * progress 100 (the caller adds the URL). A job armed to fail (control API
+ * `POST /_emulator/transcode-failures`) ends with status 2 (the Chinese reference's "failed"; the
+ * English one says -1) once; the next call starts a fresh job.
  */
 import { isPlainObject } from '../catalog/validate';
 import { InputError } from './http';
 
 export interface TranscodeState {
-  /** 0 done, 1 transcoding, -1 failed. */
-  readonly status: 0 | 1 | -1;
+  /** 0 done, 1 transcoding, 2 failed. */
+  readonly status: 0 | 1 | 2;
   readonly progress: number;
 }
 
@@ -34,14 +36,15 @@ export class Transcodes {
     private readonly realNow: () => number,
   ) {}
 
-  /** Starts or polls the job of a file. */
-  poll(iotId: string, fileName: string): TranscodeState {
+  /** Starts or polls the job of a file; null from the call that starts a job still to be made. */
+  poll(iotId: string, fileName: string): TranscodeState | null {
     const key = `${iotId}|${fileName}`;
     const now = this.realNow();
     let job = this.jobs.get(key);
     if (!job) {
       job = { startedAt: now, fail: this.takeFailure(iotId, fileName) };
       this.jobs.set(key, job);
+      if (this.transcodeMs > 0) return null;
     }
     const elapsed = now - job.startedAt;
     if (elapsed < this.transcodeMs) {
@@ -49,7 +52,7 @@ export class Transcodes {
     }
     if (job.fail) {
       this.jobs.delete(key);
-      return { status: -1, progress: 0 };
+      return { status: 2, progress: 0 };
     }
     return { status: 0, progress: 100 };
   }

@@ -22,16 +22,22 @@ import type { Schedule, TimeSection } from './schedule';
 export const EMULATOR_CODES = {
   SUCCESS: { code: 200, message: 'success', meaning: 'The call succeeded.' },
   REQUEST_ERROR: { code: 400, message: 'request error.', meaning: 'The body is not JSON or not a request envelope.' },
-  AUTH_ERROR: { code: 401, message: 'request auth error.', meaning: 'request carries neither iotToken nor cloudToken.' },
+  AUTH_ERROR: {
+    code: 401,
+    message: 'request auth error.',
+    meaning:
+      'An iotToken or cloudToken that is unknown (never issued, issued before a reset, replaced by a newer /cloud/token, or of a session a newer login ended under the one-login rule) or expired; the message then names which (`iotToken expired.`). With tokenErrorCode 460 the IOT_TOKEN_* / CLOUD_TOKEN_* answers are sent instead.',
+  },
   FORBIDDEN: { code: 403, message: 'request forbidden.', meaning: '/cloud/token for a project that is not this emulator\'s.' },
   SERVICE_NOT_FOUND: { code: 404, message: 'service not found.', meaning: 'A catalog path without an emulator handler.' },
   PARAM_ERROR: { code: 460, message: 'request parameter error.', meaning: 'params refused: catalog limits or a cross-field rule; the problems follow in message.' },
-  IOT_TOKEN_INVALID: { code: 460, message: 'iotToken invalid.', meaning: 'An iotToken this emulator never issued (or issued before a reset).' },
-  IOT_TOKEN_EXPIRED: { code: 460, message: 'iotToken expired.', meaning: 'An iotToken past its lifetime (or expired by the control API).' },
-  CLOUD_TOKEN_INVALID: { code: 460, message: 'cloudToken invalid.', meaning: 'A cloudToken never issued, or replaced by a newer /cloud/token.' },
-  CLOUD_TOKEN_EXPIRED: { code: 460, message: 'cloudToken expired.', meaning: 'A cloudToken past its lifetime (or expired by the control API).' },
+  IOT_TOKEN_BLANK: { code: 460, message: 'iotToken blank.', meaning: 'The request carries neither iotToken nor cloudToken (as the real cloud answers during refresh races).' },
+  IOT_TOKEN_INVALID: { code: 460, message: 'iotToken invalid.', meaning: 'tokenErrorCode 460: an iotToken never issued, issued before a reset, or of a session a newer login ended (one-login rule).' },
+  IOT_TOKEN_EXPIRED: { code: 460, message: 'iotToken expired.', meaning: 'tokenErrorCode 460: an iotToken past its lifetime (or expired by the control API).' },
+  CLOUD_TOKEN_INVALID: { code: 460, message: 'cloudToken invalid.', meaning: 'tokenErrorCode 460: a cloudToken never issued, or replaced by a newer /cloud/token.' },
+  CLOUD_TOKEN_EXPIRED: { code: 460, message: 'cloudToken expired.', meaning: 'tokenErrorCode 460: a cloudToken past its lifetime (or expired by the control API).' },
   SERVICE_ERROR: { code: 500, message: 'service error.', meaning: 'The emulator failed while handling the call (a bug: please report).' },
-  REFRESH_TOKEN_INVALID: { code: 2401, message: 'refreshToken invalid.', meaning: 'checkOrRefreshSession with a wrong or rotated-away refreshToken.' },
+  REFRESH_TOKEN_INVALID: { code: 2401, message: 'refreshToken invalid.', meaning: 'checkOrRefreshSession with a wrong, rotated-away or expired refreshToken, or one of a session a newer login ended (one-login rule).' },
   AUTH_IDENTITY_EXCEPTION: { code: 2407, message: 'auth identity exception.', meaning: 'createSessionByAuthCode for an appKey other than the signing one.' },
   AUTH_CODE_INVALID: { code: 2462, message: 'authCode invalid.', meaning: 'createSessionByAuthCode with a wrong authCode.' },
   DEVICE_NOT_BOUND: { code: 2065, message: 'identityId and iotId not bound.', meaning: 'The iotId is not a device of this account (unknown device).' },
@@ -183,6 +189,16 @@ const PRODUCT_KEY = 'demoProductKey';
 /** A fresh random ID with a readable prefix. */
 export function newId(prefix: string): string {
   return `${prefix}${randomBytes(10).toString('hex')}`;
+}
+
+/** An event id in the cloud's form: 32 hex digits, `_`, the event time in ms (protocol.md §13). */
+export function newEventId(time: number): string {
+  return `${randomBytes(16).toString('hex')}_${Math.max(0, Math.floor(time))}`;
+}
+
+/** A picture id in the cloud's form: base64, with its `+`, `/` and `=` (protocol.md §13). */
+export function newPictureId(): string {
+  return randomBytes(20).toString('base64');
 }
 
 /** Inserts `item` into `list` kept sorted by `key` (stable: after equal keys). */

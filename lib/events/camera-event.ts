@@ -2,19 +2,22 @@
 import { isPlainObject } from '../catalog/validate';
 
 export interface CameraEvent {
+  /** The cloud's id, `<32 hex>_<ms>` in practice; any non-empty text is accepted. */
   readonly eventId: string;
   readonly iotId: string;
-  /** 1 motion, 2 sound, 3 human detection (other values pass through). */
+  /** 1 motion, 2 sound, 3 human detection, intelligent types above 10000 (10005, 10006, 10009 …); unknown values pass through. */
   readonly eventType: number;
-  /** Milliseconds since the epoch, from `eventTimeUTC` (whole seconds in the API). */
+  /** Milliseconds since the epoch, from `eventTimeUTC` (whole seconds in the API) or a numeric `eventTime`. */
   readonly eventTime: number;
   /** The item as the API returned it. */
   readonly fields: Readonly<Record<string, unknown>>;
 }
 
-const TYPE_NAMES: Readonly<Record<number, string>> = { 1: 'motion', 2: 'sound', 3: 'human' };
+// The types whose meaning is known: the reference's three, and the person/vehicle detection a firmware
+// sample posts as 10009 (protocol.md §13). 10005 and 10006 occur in apps without a known meaning.
+const TYPE_NAMES: Readonly<Record<number, string>> = { 1: 'motion', 2: 'sound', 3: 'human', 10009: 'personVehicle' };
 
-/** `motion`, `sound`, `human`, or the number itself for a type the catalog does not name. */
+/** `motion`, `sound`, `human`, `personVehicle`, or the number itself for a type nobody has named. */
 export function eventTypeName(eventType: number): string {
   return TYPE_NAMES[eventType] ?? String(eventType);
 }
@@ -24,15 +27,24 @@ export function eventTopic(iotId: string, eventType: number): string {
   return `link-visual/${iotId}/${eventTypeName(eventType)}`;
 }
 
-/** The event time in ms: `eventTimeUTC` (ISO text), else a numeric `eventTime`; undefined when neither parses. */
+/**
+ * The event time in ms: `eventTimeUTC` (ISO text), else `eventTime` as ms (a number, or digits as
+ * text); undefined when neither parses. A local `yyyy-MM-dd HH:mm:ss` eventTime alone is not read:
+ * its time zone is the device's, which the answer does not say.
+ */
 export function eventTimeOf(item: Readonly<Record<string, unknown>>): number | undefined {
   const utc = item.eventTimeUTC;
   if (typeof utc === 'string' && utc !== '') {
     const ms = Date.parse(utc);
     if (Number.isFinite(ms)) return ms;
   }
-  const raw = item.eventTime;
-  if (typeof raw === 'number' && Number.isFinite(raw)) return raw;
+  return epochMs(item.eventTime);
+}
+
+/** A time in ms since the epoch sent as a number or as digits (`"1733300000000"`); undefined for anything else. */
+export function epochMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && /^\s*\d{9,16}\s*$/.test(value)) return Number(value);
   return undefined;
 }
 
@@ -41,7 +53,7 @@ export function parseEvent(iotId: string, item: unknown, fallbackTime: number): 
   if (!isPlainObject(item)) return undefined;
   const eventId = item.eventId;
   if (typeof eventId !== 'string' || eventId === '') return undefined;
-  const type = Number(item.eventType);
+  const type = item.eventType === null || item.eventType === '' ? NaN : Number(item.eventType); // "10009" as text too
   return {
     eventId,
     iotId,
@@ -51,7 +63,16 @@ export function parseEvent(iotId: string, item: unknown, fallbackTime: number): 
   };
 }
 
-/** Sorts by event time, keeping the API's order for equal times (a stable sort). */
+// Real event ids end in `_<ms since the epoch>` (protocol.md §13): finer than the whole seconds of eventTimeUTC.
+function idMs(eventId: string): number | undefined {
+  const match = /_(\d{12,14})$/.exec(eventId);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Sorts by event time; within one time (the API's whole seconds) by the ms an id of the cloud's form
+ * carries, else in the API's order (a stable sort): the cloud's list order varies, this does not.
+ */
 export function byEventTime(events: readonly CameraEvent[]): CameraEvent[] {
-  return [...events].sort((a, b) => a.eventTime - b.eventTime);
+  return [...events].sort((a, b) => a.eventTime - b.eventTime || (idMs(a.eventId) ?? 0) - (idMs(b.eventId) ?? 0));
 }

@@ -201,16 +201,25 @@ export class CursorStore {
       cursor.lastEventId = eventId;
       cursor.lastEventTime = eventTime;
     }
-    if (cursor.recent.size > this.#maxRecent) this.#trim(cursor);
     this.#markDirty(true);
   }
 
-  /** Moves the position forward after a scan up to `scannedTo` was delivered completely. */
+  /**
+   * Moves the position forward after a scan up to `scannedTo` was delivered completely, then keeps at
+   * most `maxRecent` ids. Trimming waits for a complete scan: within one, events may come in any time
+   * order (the cloud's list order varies), and forgetting the oldest ids earlier could refuse an
+   * older event of the same window that is still to come.
+   */
   advance(cursor: DeviceCursor, scannedTo: number): void {
-    if (!(scannedTo > cursor.position)) return;
-    cursor.position = scannedTo;
-    this.#prune(cursor);
-    this.#markDirty(false);
+    if (scannedTo > cursor.position) {
+      cursor.position = scannedTo;
+      this.#prune(cursor);
+      this.#markDirty(false);
+    }
+    if (cursor.recent.size > this.#maxRecent) {
+      this.#trim(cursor);
+      this.#markDirty(false);
+    }
   }
 
   /** Writes pending changes now and waits for them. */

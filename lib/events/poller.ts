@@ -9,6 +9,7 @@
 import type { LinkVisualClient } from '../client/client';
 import { LinkVisualError } from '../gateway/errors';
 import { listAccountDevices } from './account-devices';
+import { byEventTime, type CameraEvent } from './camera-event';
 import { scanEvents, type EventPage } from './event-pages';
 import { POLL_SHARE, pollBudget, type PollBudget } from './poll-budget';
 
@@ -79,19 +80,25 @@ interface Slot {
   controller?: AbortController;
 }
 
-/** Where a scan cut short by the page limit goes on, and what it covered so far. */
+/** Where a scan cut short by the page limit goes on, and what it found so far. */
 interface ScanResume {
   readonly beginTime: number;
   readonly pageStart: number;
   readonly endTime: number;
   readonly eventType: number;
-  /** Where the scan began: its pages so far covered [from, beginTime). */
+  /** Where the scan began (the window start; pages of a fixed window say nothing about time until the last). */
   readonly from: number;
-  /** Who got those pages: only they may have the rest without the start. */
+  /** Who the scan is for: only they may have the rest without the start. */
   readonly subscribers: ReadonlySet<EventSubscriber>;
+  /** Events found and not handed on yet: a window is handed on whole, in time order, whatever the cloud's list order. */
+  readonly held: Map<string, CameraEvent>;
+  /** Every eventId the scan has seen (a repeat on a shifted page is dropped). */
+  readonly seen: Set<string>;
 }
 
 const CATCH_UP_DELAY_MS = 200;
+// Events of one unfinished window held at most; beyond it they are handed on early (nothing is lost, only their order).
+const MAX_HELD_EVENTS = 20_000;
 const MAX_PENALTY_MS = 10 * 60_000;
 // A device list that could not be read is asked for again soon, then less often (1 s, 2 s, 4 s … 60 s).
 const DEVICE_RETRY_FIRST_MS = 1000;
@@ -380,30 +387,43 @@ export class EventPoller {
     const resume = slot.resume;
     slot.resume = undefined;
     const resumable = resume !== undefined && resume.eventType === eventType && resume.from <= beginTime && subscribers.every((s) => resume.subscribers.has(s));
-    const scan = resumable ? resume : { beginTime, pageStart: 0, endTime: Math.max(client.serverNow(), beginTime), from: beginTime };
+    const scan = resumable
+      ? resume
+      : { beginTime, pageStart: 0, endTime: Math.max(client.serverNow(), beginTime), from: beginTime, held: new Map<string, CameraEvent>(), seen: new Set<string>() };
+    const { held } = scan;
     let events = 0;
     let pages = 0;
     let finished = false;
     let scannedTo = -Infinity;
     let next: EventPage['next'];
-    try {
-      for await (const found of scanEvents(client, { iotId, ...scan, eventType, maxPages: this.#options.maxPagesPerPoll ?? 20, signal })) {
-        // Nothing later than the server's time when it answered can exist yet: a window that reached past
-        // it (the local clock was ahead) counts as scanned only up to then, or later events would be skipped.
-        const passed = client.serverPassed();
-        const page: EventPage = { ...found, scannedTo: Math.min(found.scannedTo, passed), from: scan.from };
-        scannedTo = Math.max(scannedTo, page.scannedTo);
-        next = page.next;
-        pages += 1;
-        events += page.events.length;
-        finished = page.last;
-        for (const subscriber of live()) {
-          const own = subscriber.eventType === 0 ? page.events : page.events.filter((e) => e.eventType === subscriber.eventType);
-          safely(() => subscriber.deliver(iotId, own === page.events ? page : { ...page, events: own }));
-        }
+    // Hands the held events on as one page, in time order; `complete` when the window's last page was read.
+    const handOn = (complete: boolean) => {
+      // Nothing later than the server's time when it answered can exist yet: a window that reached past
+      // it (the local clock was ahead) counts as scanned only up to then, or later events would be skipped.
+      const to = complete ? Math.min(scan.endTime, client.serverPassed()) : scan.from - 1;
+      if (complete) scannedTo = to;
+      if (!complete && held.size === 0) return;
+      const page: EventPage = { events: byEventTime([...held.values()]), scannedTo: to, last: complete, from: scan.from };
+      held.clear();
+      for (const subscriber of live()) {
+        const own = subscriber.eventType === 0 ? page.events : page.events.filter((e) => e.eventType === subscriber.eventType);
+        safely(() => subscriber.deliver(iotId, own === page.events ? page : { ...page, events: own }));
       }
+    };
+    try {
+      const pageLimit = this.#options.maxPagesPerPoll ?? 20;
+      for await (const found of scanEvents(client, { iotId, ...scan, eventType, maxPages: pageLimit, seen: scan.seen, signal })) {
+        next = found.next;
+        pages += 1;
+        events += found.events.length;
+        finished = found.last;
+        for (const event of found.events) held.set(event.eventId, event);
+        if (!finished && held.size >= MAX_HELD_EVENTS) handOn(false);
+      }
+      if (finished && !signal.aborted) handOn(true);
     } catch (error) {
       if (this.#closed || signal.aborted) return;
+      handOn(false); // what was found is handed on (the cursor takes it); the window starts over at the next poll
       const failure = asError(error);
       slot.failures += 1;
       if (!failure.retryable && !TRANSIENT_CODES.has(failure.code)) {
@@ -419,10 +439,10 @@ export class EventPoller {
     slot.failures = 0;
     slot.lastOkAt = Date.now();
     if (!finished) {
-      if (next) slot.resume = { ...next, endTime: scan.endTime, eventType, from: scan.from, subscribers: new Set(subscribers) };
+      if (next) slot.resume = { ...next, endTime: scan.endTime, eventType, from: scan.from, subscribers: new Set(subscribers), held, seen: scan.seen };
       slot.nextDueAt = Math.min(slot.nextDueAt, this.#now() + CATCH_UP_DELAY_MS);
     }
-    const report: PollReport = { iotId, ok: true, at: slot.lastOkAt, scannedTo, events, pages, behind: !finished };
+    const report: PollReport = { iotId, ok: true, at: slot.lastOkAt, scannedTo: finished ? scannedTo : undefined, events, pages, behind: !finished };
     for (const subscriber of live()) safely(() => subscriber.pollDone?.(report));
   }
 

@@ -18,6 +18,13 @@ export type LinkVisualErrorCode =
   | 'NOT_READY'
   | 'MEDIA';
 
+/**
+ * Why an AUTH_FAILED cannot be cured by asking again, for callers that show it (node status): the
+ * cloud refused the refresh token of a session it ended (`sessionEnded`, most likely a login
+ * elsewhere) or of one whose refresh token ran out (`refreshTokenExpired`). Both need a new auth code.
+ */
+export type LinkVisualErrorReason = 'sessionEnded' | 'refreshTokenExpired';
+
 export interface LinkVisualErrorDetails {
   readonly apiCode?: number;
   readonly httpStatus?: number;
@@ -28,6 +35,8 @@ export interface LinkVisualErrorDetails {
   readonly retryAfterMs?: number;
   /** For INVALID_PARAMS: every problem by parameter path. */
   readonly problems?: readonly { path: string; message: string }[];
+  /** For AUTH_FAILED that needs a new auth code: why. */
+  readonly reason?: LinkVisualErrorReason;
   readonly cause?: unknown;
 }
 
@@ -41,6 +50,7 @@ export class LinkVisualError extends Error {
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
   readonly problems?: readonly { path: string; message: string }[];
+  readonly reason?: LinkVisualErrorReason;
 
   constructor(code: LinkVisualErrorCode, message: string, details: LinkVisualErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -53,6 +63,7 @@ export class LinkVisualError extends Error {
     this.retryable = details.retryable ?? false;
     this.retryAfterMs = details.retryAfterMs;
     this.problems = details.problems;
+    this.reason = details.reason;
   }
 
   /** A plain object for `msg.error` and logs: code, message and the details, never secrets. */
@@ -66,14 +77,30 @@ export class LinkVisualError extends Error {
       path: this.path,
       retryable: this.retryable,
       ...(this.problems ? { problems: this.problems } : {}),
+      ...(this.reason ? { reason: this.reason } : {}),
     };
   }
 }
 
-/** Body codes that mean the token is missing, expired or invalid (protocol.md §5). */
-export const AUTH_API_CODES: ReadonlySet<number> = new Set([401, 460, 2062, 29003, 26101, 26251]);
+/**
+ * Body codes that mean the token is missing, expired or invalid: renew once and repeat (protocol.md
+ * §5, §13: the official SDK renews on 401). 460 is not here: it is a parameter error unless its
+ * message names the token (`tokenRefusalMessage`).
+ */
+export const AUTH_API_CODES: ReadonlySet<number> = new Set([401, 2062, 29003, 26101, 26251]);
 /** Body codes that mean the refresh credential itself is gone: a new session is needed. */
 export const SESSION_DEAD_API_CODES: ReadonlySet<number> = new Set([2401, 2407, 2459, 2462]);
+/** The request-parameter error, also sent for `iotToken blank` during refresh races (protocol.md §13). */
+export const PARAM_ERROR_API_CODE = 460;
+
+// "iotToken blank", "iotToken expired.", "cloudToken invalid.", "token invalid", "invalid iotToken".
+const TOKEN_REFUSAL = /\b(?:iot|cloud)?token\b[\s:.]*(?:is\s+)?(?:blank|expired?|invalid|empty|null|missing)\b|\b(?:blank|expired|invalid|empty|missing)\s+(?:iot|cloud)?token\b/i;
+
+/** True when an answer's message names the token as the problem (a 460 that is really an auth refusal). */
+export function tokenRefusalMessage(message: string): boolean {
+  return TOKEN_REFUSAL.test(message);
+}
+
 /** Body codes for throttling. */
 export const THROTTLE_API_CODES: ReadonlySet<number> = new Set([429]);
 /** Body codes for transient server trouble: safe to retry an idempotent call. */
@@ -90,6 +117,10 @@ export function errorFromApiCode(
   const text = `${details.path ?? 'request'}: ${message || 'error'} (code ${apiCode})`;
   if (AUTH_API_CODES.has(apiCode) || SESSION_DEAD_API_CODES.has(apiCode)) {
     return new LinkVisualError('AUTH_FAILED', text, { ...details, apiCode, retryable: false });
+  }
+  if (apiCode === PARAM_ERROR_API_CODE) {
+    const code = tokenRefusalMessage(message) ? 'AUTH_FAILED' : 'INVALID_PARAMS';
+    return new LinkVisualError(code, text, { ...details, apiCode, retryable: false });
   }
   if (THROTTLE_API_CODES.has(apiCode)) {
     return new LinkVisualError('THROTTLED', text, { ...details, apiCode, retryable: true });

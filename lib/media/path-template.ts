@@ -45,6 +45,11 @@ export function checkPathId(field: string, value: unknown): string {
   return value;
 }
 
+/** An id made safe as one part of a file name: picture ids are base64 (`/`, `+`), so `/` and odd characters become `_`. */
+export function fileNamePart(id: string): string {
+  return id.replace(/[^A-Za-z0-9_.=+@~-]/g, '_').replace(/^\.+/, '_');
+}
+
 /** Checks a template without values: known placeholders, a relative path, no `.`/`..` parts, no odd characters. */
 export function checkPathTemplate(template: unknown): string {
   if (typeof template !== 'string' || template.trim() === '') throw invalid('path', 'must be a non-empty template');

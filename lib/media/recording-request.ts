@@ -4,6 +4,7 @@
  */
 import { isPlainObject } from '../catalog/validate';
 import { LinkVisualError } from '../gateway/errors';
+import { numberOf } from '../gateway/numbers';
 import { checkPathId } from './path-template';
 
 /** One recording to download: by file name, or by the event that recorded it. */
@@ -15,8 +16,10 @@ export interface RecordingRequest {
   readonly time?: number;
 }
 
+// Seconds or ms, as a number or numeric text (the cloud sends both, protocol.md §13), or ISO text.
 function epochMs(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value < 1e12 ? value * 1000 : value;
+  const numeric = numberOf(value);
+  if (numeric !== undefined && numeric > 0) return numeric < 1e12 ? numeric * 1000 : numeric;
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) {
     const ms = Date.parse(value);
     return Number.isFinite(ms) ? ms : undefined;

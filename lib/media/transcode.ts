@@ -1,11 +1,17 @@
 /**
  * The cloud transcodes a recording to MP4 before it can be downloaded: `vod/cloudfile/get` starts the
- * job and reports `{url, status (0 done, 1 working, -1 failed), progress}`. Some answers carry
- * `data: null` or no `status` while the file is being made (docs/spec-notes.md); both mean "wait".
+ * job and reports `{url, status, progress}` (protocol.md §13). `status` and `progress` come as numbers
+ * or as numeric text (the reference's sample is `"status":"1","progress":"80"`). Status 0 is done,
+ * 1 is working, and every other number is a failure (2 in the Chinese reference, -1 in the English
+ * one), reported at once. `data: null` or no `status` while the file is being made
+ * (docs/spec-notes.md) mean "wait". A `status` that is not a number at all is read as "wait" too:
+ * the deadline still ends the wait, and failing a download on an answer we cannot read would be a
+ * guess.
  */
 import type { LinkVisualClient } from '../client/client';
 import { isPlainObject } from '../catalog/validate';
 import { LinkVisualError } from '../gateway/errors';
+import { numberOf } from '../gateway/numbers';
 import { pause, pollDelay } from './pause';
 
 export interface TranscodeWaitOptions {
@@ -18,14 +24,20 @@ export interface TranscodeWaitOptions {
   readonly onProgress?: (percent: number) => void;
 }
 
-/** One `vod/cloudfile/get` answer, read: the URL when ready, or the progress. */
-export function readTranscodeAnswer(data: unknown): { state: 'ready'; url: string } | { state: 'working'; progress: number } | { state: 'failed' } {
-  if (!isPlainObject(data)) return { state: 'working', progress: 0 };
+/** What one `vod/cloudfile/get` answer says. */
+export type TranscodeAnswer = { state: 'ready'; url: string } | { state: 'working'; progress: number } | { state: 'failed'; status: number };
+
+/** One `vod/cloudfile/get` answer, read: the URL when ready, the progress while working, or the failed status. */
+export function readTranscodeAnswer(data: unknown): TranscodeAnswer {
+  if (!isPlainObject(data)) return { state: 'working', progress: 0 }; // data: null is "still being made"
   const url = typeof data.url === 'string' ? data.url : '';
-  const progress = typeof data.progress === 'number' && Number.isFinite(data.progress) ? Math.max(0, Math.min(100, data.progress)) : 0;
-  if (data.status === -1) return { state: 'failed' };
-  if (url !== '' && (data.status === 0 || (data.status === undefined && progress === 100))) return { state: 'ready', url };
-  return { state: 'working', progress: data.status === 0 ? 100 : progress };
+  const percent = numberOf(data.progress);
+  const progress = percent === undefined ? 0 : Math.max(0, Math.min(100, percent));
+  const absent = data.status === undefined || data.status === null;
+  const status = numberOf(data.status);
+  if (status !== undefined && status !== 0 && status !== 1) return { state: 'failed', status };
+  if (url !== '' && (status === 0 || (absent && progress === 100))) return { state: 'ready', url };
+  return { state: 'working', progress: status === 0 ? 100 : progress };
 }
 
 /** Starts (or finds) the transcode of a recording and waits for its download URL. */
@@ -39,7 +51,7 @@ export async function waitForDownloadUrl(client: LinkVisualClient, iotId: string
       return answer.url;
     }
     if (answer.state === 'failed') {
-      throw new LinkVisualError('MEDIA', `the cloud could not transcode ${fileName} (vod/cloudfile/get status -1); a new request starts a new transcode`, {
+      throw new LinkVisualError('MEDIA', `the cloud could not transcode ${fileName} (vod/cloudfile/get status ${answer.status}); a new request starts a new transcode`, {
         path: '/vision/customer/vod/cloudfile/get',
         retryable: true,
       });

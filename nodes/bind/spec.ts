@@ -33,6 +33,7 @@ export const bindActions: readonly NodeAction[] = [
   {
     key: 'apply',
     operation: byKind('bind'),
+    fixedApiVersions: true, // query, byDevice, unbind and bind, each at its own version
     extraParams: [
       {
         name: 'planName',

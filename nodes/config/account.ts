@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { LinkVisualClient } from '../../lib/client/client';
-import { LinkVisualError } from '../../lib/gateway/errors';
+import { LinkVisualError, type LinkVisualErrorReason } from '../../lib/gateway/errors';
 import type { AuthOptions, SessionSnapshot } from '../../lib';
 import { SessionFile } from '../../lib/client/session-file';
 import { EventPoller } from '../../lib/events/poller';
@@ -18,7 +18,11 @@ export interface AccountUser {
   onAccountStatus?(status: AccountStatus): void;
 }
 
-export type AccountStatus = { state: 'ok' } | { state: 'backoff'; ms: number; reason: string } | { state: 'error'; message: string };
+export type AccountStatus =
+  | { state: 'ok' }
+  | { state: 'backoff'; ms: number; reason: string }
+  /** `reason` when the session is over and a new auth code is needed (LinkVisualError.reason). */
+  | { state: 'error'; message: string; reason?: LinkVisualErrorReason };
 
 /** Where rotated sessions of a config node are kept: `<userDir>/link-visual/session-<id>.json`. */
 export function sessionFilePath(stateDir: string, configId: string): string {
@@ -35,6 +39,7 @@ function resumeAuth(auth: AuthOptions | undefined, stored: SessionSnapshot | und
       refreshToken: stored.refreshToken,
       iotToken: stored.iotToken,
       iotTokenExpiresAt: stored.iotTokenExpiresAt,
+      refreshTokenExpiresAt: stored.refreshTokenExpiresAt,
     };
   }
   if (stored.mode === 'cloud' && auth.mode === 'cloud' && stored.cloudToken) {
@@ -99,6 +104,12 @@ export class Account {
       },
     });
     client.on('backoff', (event: { ms: number; reason: string }) => this.setStatus({ state: 'backoff', ms: event.ms, reason: event.reason }));
+    // The cloud refused the session (a login elsewhere, or a spent refresh token): say so once in the
+    // log and on every node of the account; only new credentials (a redeploy) can cure it.
+    client.on('sessionEnded', (error: LinkVisualError) => {
+      this.warn(error.message);
+      this.setStatus({ state: 'error', message: error.message, reason: error.reason });
+    });
     if (this.closed) {
       await client.close();
       throw new LinkVisualError('CLOSED', 'the account was closed (redeploy)');

@@ -3,6 +3,7 @@ import { LinkVisualError } from '../../lib/gateway/errors';
 import { operations } from '../../lib/catalog/operations';
 import { SessionFile } from '../../lib/client/session-file';
 import { isPlainObject } from '../../lib/catalog/validate';
+import { numberOf } from '../../lib/gateway/numbers';
 import type { AdminRequest, AdminResponse, NodeAPI } from '../shared/red';
 import { sessionFilePath, type Account } from './account';
 import { clientOptionsFrom, type AccountCredentials, type AccountProperties } from './account-settings';
@@ -112,7 +113,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       const started = Date.now();
       const devices = await client.call('listDevices', { pageNo: 1, pageSize: 1 });
       const total = field(devices, 'total');
-      return { endpoint: client.endpoint, devices: typeof total === 'number' ? total : undefined, durationMs: Date.now() - started };
+      return { endpoint: client.endpoint, devices: numberOf(total), durationMs: Date.now() - started };
     });
   });
 
@@ -123,7 +124,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
         devices: items.map((device) => ({
           iotId: String(field(device, 'iotId') ?? ''),
           name: String(field(device, 'nickName') || field(device, 'deviceName') || field(device, 'iotId') || ''),
-          online: field(device, 'status') === 1,
+          online: numberOf(field(device, 'status')) === 1,
         })),
       };
     });

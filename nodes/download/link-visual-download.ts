@@ -5,7 +5,7 @@ import { formatBytes } from '../../lib/media/bytes';
 import { downloadRecording, type DownloadProgress, type DownloadResult } from '../../lib/media/download';
 import { readRecordingRequest, type RecordingRequest } from '../../lib/media/recording-request';
 import type { AccountStatus, ConfigNode } from '../config/account';
-import { asLinkVisualError, messageError, nodeError } from '../shared/node-error';
+import { asLinkVisualError, messageError, nodeError, sessionStatusText } from '../shared/node-error';
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from '../shared/red';
 import { JobQueue } from './job-queue';
 import { progressText } from './progress-text';
@@ -91,6 +91,8 @@ export = function register(RED: NodeAPI): void {
 
     node.onAccountStatus = (status) => {
       if (status.state === 'backoff') setStatus('yellow', 'ring', `${status.reason} backing off ${Math.max(1, Math.round(status.ms / 1000))} s`);
+      const ended = status.state === 'error' ? sessionStatusText(status.reason) : undefined;
+      if (ended) setStatus('red', 'ring', ended);
     };
     account?.account.register(node);
 
@@ -148,7 +150,7 @@ export = function register(RED: NodeAPI): void {
         const error = asLinkVisualError(thrown);
         if (closing && (error.code === 'CLOSED' || error.code === 'ABORTED')) return false; // a redeploy cancelled it: nothing to report
         try {
-          setStatus('red', 'ring', error.code === 'INVALID_PARAMS' ? 'invalid input' : error.code);
+          setStatus('red', 'ring', sessionStatusText(error.reason) ?? (error.code === 'INVALID_PARAMS' ? 'invalid input' : error.code));
           send([null, progressMessage(job, 'failed', { code: error.code, message: error.message })]);
           const msg = job.single ? job.msg : itemMessage(RED, job.msg, item);
           msg.error = messageError(error);

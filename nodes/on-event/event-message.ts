@@ -1,6 +1,7 @@
 /** The message an on-event node sends for one event. */
-import { eventTopic, eventTypeName } from '../../lib/events/camera-event';
+import { epochMs, eventTopic, eventTypeName } from '../../lib/events/camera-event';
 import type { FeedDelivery } from '../../lib/events/event-feed';
+import { fileNamePart } from '../../lib/media/path-template';
 import { messageError } from '../shared/node-error';
 import type { NodeMessage } from '../shared/red';
 
@@ -14,7 +15,8 @@ export function eventMessage(delivery: FeedDelivery, now: number = Date.now()): 
   const { event } = delivery;
   const fields = event.fields;
   const payload: Record<string, unknown> = { ...fields };
-  if (typeof fields.eventTime === 'string') payload.eventTimeLocal = fields.eventTime;
+  // The local time text moves aside; an eventTime that was already ms (number or digits) does not.
+  if (typeof fields.eventTime === 'string' && epochMs(fields.eventTime) === undefined) payload.eventTimeLocal = fields.eventTime;
   Object.assign(payload, {
     eventId: event.eventId,
     iotId: event.iotId,
@@ -26,7 +28,7 @@ export function eventMessage(delivery: FeedDelivery, now: number = Date.now()): 
   if (delivery.image) {
     msg.image = delivery.image.buffer;
     msg.contentType = delivery.image.contentType;
-    msg.filename = `${event.iotId}-${event.eventId}.${delivery.image.contentType === 'image/png' ? 'png' : 'jpg'}`;
+    msg.filename = `${fileNamePart(event.iotId)}-${fileNamePart(event.eventId)}.${delivery.image.contentType === 'image/png' ? 'png' : 'jpg'}`;
   }
   if (delivery.imageError) msg.imageError = messageError(delivery.imageError);
   if (delivery.clip) msg.clip = { ...delivery.clip };

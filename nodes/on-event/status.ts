@@ -1,5 +1,6 @@
 /** The status line of an on-event node. */
 import type { Liveness } from '../../lib/events/liveness';
+import { sessionStatusText } from '../shared/node-error';
 import type { NodeStatus } from '../shared/red';
 
 export interface StatusInput {
@@ -26,6 +27,9 @@ export function onEventStatus(input: StatusInput): NodeStatus {
   const { liveness } = input;
   const counts = `${input.delivered} event${input.delivered === 1 ? '' : 's'}${input.cooldown ? `, ${input.suppressed} suppressed` : ''}`;
   const last = liveness.lastOkAt > 0 ? clockTime(liveness.lastOkAt) : 'none';
+  // A session the cloud ended polls no more until new credentials: say that first, not overdue or a code.
+  const ended = sessionStatusText(liveness.lastError?.reason);
+  if (ended) return { fill: 'red', shape: 'ring', text: ended };
   if (liveness.overdue.length > 0 || liveness.listOverdue) {
     const what = liveness.listOverdue ? 'device list' : `${liveness.overdue.length} device${liveness.overdue.length === 1 ? '' : 's'}`;
     return { fill: 'red', shape: 'ring', text: `overdue (${what}) · last poll ${last}` };

@@ -21,6 +21,7 @@ export const planActions: readonly NodeAction[] = [
     key: 'apply',
     // apply takes exactly the parameters of `set`: the desired plan, identified by its name.
     operation: byKind('set'),
+    fixedApiVersions: true, // query, set and update, each at its own version
     async run(context) {
       const result = await applyPlan(context.client, context.kind, context.params, { signal: context.signal });
       return { payload: result, status: `${result.action}` };

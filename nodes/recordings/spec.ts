@@ -1,5 +1,6 @@
 import { LinkVisualError } from '../../lib/gateway/errors';
 import { isPlainObject } from '../../lib/catalog/validate';
+import { numberOf } from '../../lib/gateway/numbers';
 import { expiresAtFor } from '../../lib/media/url-expiry';
 import type { NodeAction, OperationNodeSpec } from '../shared/operation-node';
 import { countOf, says } from '../shared/summaries';
@@ -80,12 +81,13 @@ export const recordingActions: readonly NodeAction[] = [
       for (const [index, chunk] of chunks.entries()) {
         if (chunks.length > 1) context.progress(`deleting ${index + 1}/${chunks.length}`);
         const data = await context.call('deleteRecordings', chunk);
-        if (isPlainObject(data) && typeof data.deletedCount === 'number') deletedCount += data.deletedCount;
+        if (isPlainObject(data)) deletedCount += numberOf(data.deletedCount) ?? 0; // numeric text too
       }
       return { payload: { deletedCount, requests: chunks.length }, status: `${deletedCount} deleted` };
     },
   },
-  { key: 'downloadUrl', operation: 'getDownloadUrl', summary: (data) => (isPlainObject(data) && typeof data.progress === 'number' ? `${data.progress}%` : 'ok') },
+  // progress may come as numeric text ("80"), protocol.md §13.
+  { key: 'downloadUrl', operation: 'getDownloadUrl', summary: (data) => (isPlainObject(data) && numberOf(data.progress) !== undefined ? `${numberOf(data.progress)}%` : 'ok') },
   { key: 'getDuration', operation: 'getRecordDuration', summary: (data) => (isPlainObject(data) ? `${String(data.recordDuration)} s` : 'ok') },
   { key: 'setDuration', operation: 'setRecordDuration', summary: says('set') },
 ];

@@ -1,4 +1,4 @@
-import { LinkVisualError } from '../../lib/gateway/errors';
+import { LinkVisualError, type LinkVisualErrorReason } from '../../lib/gateway/errors';
 
 /** The structured `msg.error` every node sets before reporting a failure. */
 export interface MessageError {
@@ -10,6 +10,20 @@ export interface MessageError {
   path?: string;
   requestId?: string;
   problems?: readonly { path: string; message: string }[];
+  /** Set when the session is over and a new auth code is needed (`sessionEnded`, `refreshTokenExpired`). */
+  reason?: LinkVisualErrorReason;
+}
+
+// The editor translates a status text that is a message key (namespace:key); the strings live in the
+// config node's catalogs, whose namespace is this package's name and the node set's.
+const SESSION_STATUS_KEYS: Readonly<Record<LinkVisualErrorReason, string>> = {
+  sessionEnded: 'node-red-contrib-link-visual/link-visual-config:link-visual-config.status.signedInElsewhere',
+  refreshTokenExpired: 'node-red-contrib-link-visual/link-visual-config:link-visual-config.status.sessionExpired',
+};
+
+/** The node status text for an error that needs a new auth code (a message key), else undefined. */
+export function sessionStatusText(reason: LinkVisualErrorReason | undefined): string | undefined {
+  return reason === undefined ? undefined : SESSION_STATUS_KEYS[reason];
 }
 
 /** Any thrown value as a LinkVisualError (unknown failures keep their message). */
@@ -27,6 +41,7 @@ export function messageError(error: LinkVisualError): MessageError {
   if (error.path !== undefined) result.path = error.path;
   if (error.requestId !== undefined) result.requestId = error.requestId;
   if (error.problems !== undefined) result.problems = error.problems;
+  if (error.reason !== undefined) result.reason = error.reason;
   return result;
 }
 

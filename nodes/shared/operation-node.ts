@@ -5,7 +5,7 @@ import { formatProblems, isPlainObject, validateParams } from '../../lib/catalog
 import type { AccountStatus, ConfigNode } from '../config/account';
 import { coerceParams } from './message-params';
 import type { OperationNodeEditor } from './node-editor';
-import { asLinkVisualError, messageError, nodeError } from './node-error';
+import { asLinkVisualError, messageError, nodeError, sessionStatusText } from './node-error';
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from './red';
 
 /** The two plan families: continuous recording plans and event-triggered plans. */
@@ -57,6 +57,11 @@ export interface NodeAction {
   /** For list operations: fetch every page unless the node's `pages` setting is `one`. */
   readonly allPages?: boolean;
   readonly run?: (context: ActionContext) => Promise<ActionResult>;
+  /**
+   * The action calls several operations, each at its catalog version (plan/bind `apply`, snapshot):
+   * `msg.apiVer` is refused rather than sent to calls it was not meant for, or silently ignored.
+   */
+  readonly fixedApiVersions?: boolean;
   /** Status text for a plain operation's result. */
   readonly summary?: (payload: unknown) => string;
 }
@@ -121,6 +126,19 @@ const PROPERTY_ALIASES: Readonly<Record<string, string>> = { name: 'planName', t
 /** The node property that holds an API parameter in the editor (`name` → `planName`, `type` → `imageType`). */
 export function paramProperty(paramName: string): string {
   return PROPERTY_ALIASES[paramName] ?? paramName;
+}
+
+/** An API version as the cloud writes them: digits.digits.digits, e.g. `2.1.5`. */
+const API_VERSION = /^\d{1,6}\.\d{1,6}\.\d{1,6}$/;
+
+/** `msg.apiVer` checked: undefined when absent (the catalog's version is used), else the version; INVALID_PARAMS otherwise. */
+export function messageApiVersion(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string' && API_VERSION.test(value)) return value;
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : `a ${typeof value}`;
+  throw new LinkVisualError('INVALID_PARAMS', `apiVer must be a version like "2.1.5" (digits.digits.digits), got ${shown}`, {
+    problems: [{ path: 'apiVer', message: 'must be digits.digits.digits, e.g. 2.1.5' }],
+  });
 }
 
 function isSet(value: unknown): boolean {
@@ -193,6 +211,8 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
     else node.status({});
 
     node.onAccountStatus = (status) => {
+      const ended = status.state === 'error' ? sessionStatusText(status.reason) : undefined;
+      if (ended) setStatus('red', 'ring', ended);
       if (status.state !== 'backoff') return;
       setStatus('yellow', 'ring', `${status.reason} backing off ${Math.max(1, Math.round(status.ms / 1000))} s`);
       if (statusTimer) clearTimeout(statusTimer);
@@ -226,11 +246,21 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
         });
       }
       const { action } = resolved;
+      // msg.apiVer picks another version of the action's own operation (the cloud has moved some on, protocol.md §13).
+      const apiVer = useMsg ? messageApiVersion(msg.apiVer) : undefined;
+      if (apiVer !== undefined && action.fixedApiVersions) {
+        throw new LinkVisualError('INVALID_PARAMS', `${action.key} calls several operations, each at its own version: msg.apiVer cannot be used with it`, {
+          problems: [{ path: 'apiVer', message: `not accepted by ${action.key}` }],
+        });
+      }
+      const ownOperation = operationOf(action, resolved.kind)?.name;
       const specs = actionParams(action, resolved.kind);
       const params = await gatherParams(RED, node, def, msg, specs, { useMsg, passThrough: spec.passThroughParams === true });
       const client = await account.account.getClient();
       const onePage = useMsg && (msg.pages === 'one' || msg.pages === 'all') ? msg.pages === 'one' : def.pages === 'one';
       let meta: CallResult | undefined;
+      // Only the action's own operation gets msg.apiVer; anything else a run calls keeps its catalog version.
+      const versionFor = (operation: string): string | undefined => (apiVer !== undefined && client.resolve(operation).name === ownOperation ? apiVer : undefined);
       const context: ActionContext = {
         client,
         msg,
@@ -241,15 +271,15 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
         onePage,
         signal,
         async call(operation, callParams) {
-          meta = await client.callDetailed(operation, callParams, { signal });
+          meta = await client.callDetailed(operation, callParams, { signal, apiVer: versionFor(operation) });
           return meta.data;
         },
         async collect(operation, callParams) {
           const started = Date.now();
-          const items: unknown[] = [];
-          for await (const item of client.paginate(operation, callParams, { signal })) items.push(item);
+          const version = versionFor(operation); // every page goes at the same version
+          const items = await client.list(operation, callParams, { signal, apiVer: version });
           const op = client.resolve(operation);
-          meta = { data: items, operation: op.name, path: op.path, apiVer: op.apiVer, attempts: 1, durationMs: Date.now() - started };
+          meta = { data: items, operation: op.name, path: op.path, apiVer: version ?? op.apiVer, attempts: 1, durationMs: Date.now() - started };
           return items;
         },
         check(operation, callParams) {
@@ -285,6 +315,7 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
             delete msg.operation;
             delete msg.kind;
             delete msg.pages;
+            delete msg.apiVer;
           }
           msg.payload = result.payload;
           if (result.extra) Object.assign(msg, result.extra);
@@ -307,7 +338,8 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
             return;
           }
           msg.error = messageError(error);
-          setStatus('red', 'ring', error.code === 'INVALID_PARAMS' ? 'invalid input' : `${error.code}${error.apiCode ? ` ${error.apiCode}` : ''}`);
+          const code = error.code === 'INVALID_PARAMS' ? 'invalid input' : `${error.code}${error.apiCode ? ` ${error.apiCode}` : ''}`;
+          setStatus('red', 'ring', sessionStatusText(error.reason) ?? code);
           done(nodeError(error));
         })
         .finally(() => {

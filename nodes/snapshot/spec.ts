@@ -1,3 +1,4 @@
+import { fileNamePart } from '../../lib/media/path-template';
 import { takeSnapshot } from '../../lib/media/snapshot';
 import type { OperationNodeSpec } from '../shared/operation-node';
 
@@ -16,6 +17,7 @@ export const nodeSpec: OperationNodeSpec = {
     {
       key: 'snapshot',
       operation: 'triggerPicture',
+      fixedApiVersions: true, // triggerPicture, then queryPicturesByIds, each at its own version
       async run(context) {
         context.check('triggerPicture', context.params);
         const iotId = context.params.iotId as string;
@@ -29,7 +31,7 @@ export const nodeSpec: OperationNodeSpec = {
           status: `${Math.round(snapshot.image.length / 1024)} kB`,
           extra: {
             contentType: snapshot.contentType,
-            filename: `${iotId}-${snapshot.pictureId}.jpg`,
+            filename: `${fileNamePart(iotId)}-${fileNamePart(snapshot.pictureId)}.jpg`, // picture ids are base64, with '/'
             picture: snapshot.picture,
             expiresAt: snapshot.expiresAt,
           },

@@ -88,8 +88,15 @@ describe('emulator CLI', () => {
       help: false,
       options: { port: 0, host: '0.0.0.0', cameras: 4, state: 'w.json', timeScale: 3600, demoEvents: 5000, rotateRefreshTokens: true },
     });
+    assert.deepEqual(parseArgs(['--event-order', 'oldest', '--numbers=number', '--event-time', 'ms', '--token-error-code', '460', '--one-login']), {
+      help: false,
+      options: { port: DEFAULT_PORT, eventOrder: 'oldest', numberForm: 'number', eventTimeForm: 'ms', tokenErrorCode: 460, oneLogin: true },
+    });
     assert.deepEqual(parseArgs(['-h']), { help: true });
-    for (const bad of [['--port'], ['--port', '70000'], ['--cameras', '-1'], ['--time-scale', '0'], ['--wat'], ['--state', '--port'], ['--rotate-refresh-tokens=yes']]) {
+    for (const bad of [
+      ['--port'], ['--port', '70000'], ['--cameras', '-1'], ['--time-scale', '0'], ['--wat'], ['--state', '--port'], ['--rotate-refresh-tokens=yes'],
+      ['--event-order', 'sideways'], ['--numbers', 'roman'], ['--event-time', 'iso'], ['--token-error-code', '403'], ['--one-login=no'],
+    ]) {
       assert.ok('error' in parseArgs(bad), bad.join(' '));
     }
   });

@@ -37,7 +37,7 @@ describe('emulator control API', () => {
 
   it('POST /_emulator/events answers {eventId, eventTime}; the event shows in event/query', async () => {
     const raised = await client.controlOk<Json>('POST', 'events', { iotId: 'demo-camera-2' });
-    assert.match(String(raised.eventId), /^ev[0-9a-f]+$/);
+    assert.match(String(raised.eventId), /^[0-9a-f]{32}_\d{13}$/, 'the cloud form: 32 hex digits, _, the event time in ms');
     const eventTime = Number(raised.eventTime);
     assert.ok(Math.abs(eventTime - Date.now()) < 5000);
     const events = await client.ok<Json>('queryEvents', { iotId: 'demo-camera-2', beginTime: eventTime - 1000, endTime: eventTime + 1000 });
@@ -51,6 +51,11 @@ describe('emulator control API', () => {
       ['devices', { iotId: 'x', cloudStorage: 'yes' }, 400],
       ['devices', { iotId: 'x', colour: 'red' }, 400],
       ['events', { iotId: 'demo-camera-1', eventType: 9 }, 400],
+      ['events', { iotId: 'demo-camera-1', eventType: 10_000 }, 400],
+      ['events', { iotId: 'demo-camera-1', eventType: 100_000 }, 400],
+      ['variants', { eventOrder: 'sideways' }, 400],
+      ['variants', { colour: 'red' }, 400],
+      ['variants', { tokenErrorCode: 500 }, 400],
       ['events', { iotId: 'demo-camera-1', visibleAfterMs: -1 }, 400],
       ['events', { iotId: 'ghost' }, 404],
       ['events', [1, 2], 400],
@@ -72,7 +77,7 @@ describe('emulator control API', () => {
 
   it('GET /_emulator/stats counts requests by path, refusals, refreshes and sessions', async () => {
     await client.ok('getRecordDuration', { iotId: 'demo-camera-1' });
-    await client.fails('getRecordDuration', { iotId: 'demo-camera-1' }, 460, { iotToken: 'bad' });
+    await client.fails('getRecordDuration', { iotId: 'demo-camera-1' }, 401, { iotToken: 'bad' });
     await client.fails('getRecordDuration', {}, 460);
     const stats = await client.controlOk<Json>('GET', 'stats');
     assert.equal(stats.tokenRefreshes, 1);
@@ -93,7 +98,7 @@ describe('emulator control API', () => {
     await client.controlOk('POST', 'faults', { path: '*', mode: 'code', times: 5 });
     assert.deepEqual(await client.controlOk('POST', 'reset'), { reset: true });
     client.iotToken = undefined;
-    await client.fails('listDevices', {}, 460, { iotToken: token });
+    await client.fails('listDevices', {}, 401, { iotToken: token });
     assert.equal((await client.ok<Json>('queryRecordPlans', {})).total, 0);
     assert.equal((await client.controlOk<{ devices: Json[] }>('GET', 'devices')).devices.length, 2);
     assert.deepEqual((await client.controlOk<Json>('GET', 'faults')).faults, []);

@@ -96,6 +96,14 @@ describe('emulator units', () => {
     assert.throws(() => resolveOptions({ timeScale: 0 }), RangeError);
     assert.throws(() => resolveOptions({ port: 70000 }), RangeError);
     assert.throws(() => resolveOptions({ appKey: '' }), RangeError);
+    // The cloud's answer variants: known values only; the defaults are the most cloud-like forms.
+    assert.throws(() => resolveOptions({ eventOrder: 'random' as never }), RangeError);
+    assert.throws(() => resolveOptions({ numberForm: 'hex' as never }), RangeError);
+    assert.throws(() => resolveOptions({ eventTimeForm: 'iso' as never }), RangeError);
+    assert.throws(() => resolveOptions({ tokenErrorCode: 403 as never }), RangeError);
+    assert.throws(() => resolveOptions({ oneLogin: 'yes' as never }), RangeError);
+    const defaults = resolveOptions({});
+    assert.deepEqual([defaults.eventOrder, defaults.numberForm, defaults.eventTimeForm, defaults.tokenErrorCode, defaults.oneLogin], ['newest', 'string', 'text', 401, false]);
   });
 
   it('raises demo events on every online camera when demoEvents is set, and stops on close', async () => {

@@ -56,7 +56,11 @@ describe('on-event cursor store', () => {
   it('bounds the recent ids and never looks behind the ids it dropped', async () => {
     const store = await CursorStore.open(undefined, { overlapMs: 3_600_000, maxRecent: 50 });
     const cursor = store.ensure('cam', 0);
-    for (let i = 0; i < 120; i += 1) store.record(cursor, `e${i}`, i * 1000, { suppressed: false });
+    // Newest first, as the cloud may list them: within a scan nothing is forgotten, however many.
+    for (let i = 119; i >= 0; i -= 1) store.record(cursor, `e${i}`, i * 1000, { suppressed: false });
+    assert.equal(cursor.recent.size, 120, 'every id of an unfinished scan is kept');
+    for (let i = 0; i < 120; i += 1) assert.equal(store.isNew(cursor, `e${i}`, i * 1000), false);
+    store.advance(cursor, 120_000); // the scan is complete: now the oldest ids go
     assert.ok(cursor.recent.size <= 50, `${cursor.recent.size} ids kept`);
     const oldestKept = Math.min(...cursor.recent.values());
     // Every dropped id is now before the covered window: a query can neither return nor re-accept it.

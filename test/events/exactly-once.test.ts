@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LinkVisualClient } from '../../lib';
-import { startEmulator, type EmulatorHandle } from '../../lib/emulator';
+import { CLOUD_LIKE_VARIANTS, startEmulator, type EmulatorHandle, type EmulatorOptions } from '../../lib/emulator';
 import { CursorStore, cursorFilePath } from '../../lib/events/cursor-store';
 import { EventFeed } from '../../lib/events/event-feed';
 import { EventPoller, type PollReport } from '../../lib/events/poller';
@@ -70,7 +70,15 @@ class Runtime {
   }
 }
 
-describe('on-event exactly once (lib, against the emulator)', function () {
+// The cloud's answer forms (protocol.md §13): its most cloud-like settings (newest first, numbers as text,
+// 401 for an expired token, one login), and the other readings (oldest first, numbers, ms event times, 460).
+const FORMS = [
+  { name: 'newest first, cloud-like', variants: CLOUD_LIKE_VARIANTS },
+  { name: 'oldest first, numbers, ms event times, 460 tokens', variants: { eventOrder: 'oldest', numberForm: 'number', eventTimeForm: 'ms', tokenErrorCode: 460 } },
+] as const satisfies readonly { name: string; variants: EmulatorOptions }[];
+
+for (const form of FORMS)
+describe(`on-event exactly once (lib, against the emulator: ${form.name})`, function () {
   this.timeout(90_000);
   let emulator: EmulatorHandle;
   let dir: string;
@@ -85,7 +93,7 @@ describe('on-event exactly once (lib, against the emulator)', function () {
   });
 
   it('delivers 1,200 events once each through faults, late events, redeploys and restarts', async () => {
-    emulator = await startEmulator({ port: 0, cameras: 50 });
+    emulator = await startEmulator({ port: 0, cameras: 50, ...form.variants });
     const devices = emulator.cameras;
     const tally = new Tally();
     const runtime = new Runtime(emulator, cursorFilePath(dir, 'node'), tally, { devices, overlapMs: 8000, intervalMs: 1000 });
@@ -159,7 +167,7 @@ describe('on-event exactly once (lib, against the emulator)', function () {
   });
 
   it('catches up after an outage longer than the overlap, page by page, oldest first', async () => {
-    emulator = await startEmulator({ port: 0, cameras: 3 });
+    emulator = await startEmulator({ port: 0, cameras: 3, ...form.variants });
     const devices = emulator.cameras;
     const tally = new Tally();
     // Small overlap and pages: the outage is "long", the backlog spans several pages and several polls.
@@ -189,7 +197,7 @@ describe('on-event exactly once (lib, against the emulator)', function () {
     }
   });
   it('gets through more events in one second than a poll reads (the next poll goes on where the last stopped)', async () => {
-    emulator = await startEmulator({ port: 0, cameras: 1 });
+    emulator = await startEmulator({ port: 0, cameras: 1, ...form.variants });
     const [iotId] = emulator.cameras;
     const tally = new Tally();
     // A poll reads at most 2 pages (200 events); 450 events share one second, inside the overlap.
@@ -211,7 +219,7 @@ describe('on-event exactly once (lib, against the emulator)', function () {
     }
   });
   it('starts a cut-short scan over for a subscriber that joins mid-way (it gets the first pages too)', async () => {
-    emulator = await startEmulator({ port: 0, cameras: 1 });
+    emulator = await startEmulator({ port: 0, cameras: 1, ...form.variants });
     const [iotId] = emulator.cameras;
     const first = new Tally();
     const runtime = new Runtime(emulator, cursorFilePath(dir, 'first'), first, { devices: [iotId], overlapMs: 60_000, intervalMs: 1000, maxPagesPerPoll: 1, backfillMs: 60_000 });

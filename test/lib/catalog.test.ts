@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { findOperation, operations, operationsByName, operationsByPath } from '../../lib/catalog/operations';
 import type { Operation, ParamSpec } from '../../lib/catalog/types';
+import { validateParams } from '../../lib/catalog/validate';
 
 /** apiVer of every seed operation, transcribed from the seed's Definition tables. */
 const SEED_API_VERSIONS: Readonly<Record<string, string>> = {
@@ -263,11 +264,10 @@ describe('catalog/operations', () => {
         assert.equal(list.type, 'list', `${o.name}: listField is not a list`);
         assert.ok(list.items?.fields?.length, `${o.name}: list items have no fields`);
         if (paging.totalField) assert.ok(response.some((f) => f.name === paging.totalField), `${o.name}: totalField`);
-        if (paging.cursor) {
-          assert.ok(response.some((f) => f.name === paging.cursor!.validField), `${o.name}: cursor validField`);
-          assert.ok(response.some((f) => f.name === paging.cursor!.nextField), `${o.name}: cursor nextField`);
-          assert.ok(o.params.some((p) => p.name === paging.cursor!.timeParam), `${o.name}: cursor timeParam`);
-        }
+        if (paging.moreField) assert.ok(response.some((f) => f.name === paging.moreField), `${o.name}: moreField`);
+        // Items are told apart and ordered by fields the response documents.
+        assert.ok(list.items?.fields?.some((f) => f.name === paging.idField), `${o.name}: idField ${paging.idField}`);
+        for (const field of paging.timeFields ?? []) assert.ok(list.items?.fields?.some((f) => f.name === field), `${o.name}: time field ${field}`);
       }
     });
 
@@ -286,20 +286,22 @@ describe('catalog/operations', () => {
     });
 
     it('pages the documented list operations the documented way', () => {
-      const expectations: Array<[string, 'page' | 'cursor', string, number, string | undefined]> = [
-        ['queryRecordPlans', 'page', 'recordPlanList', 500, 'total'],
-        ['queryRecordPlanDevices', 'page', 'deviceList', 500, 'total'],
-        ['queryEventPlans', 'page', 'eventRecordPlanList', 500, 'total'],
-        ['queryEventPlanDevices', 'page', 'deviceList', 500, 'total'],
-        ['queryRecordings', 'cursor', 'recordFileList', 500, undefined],
-        ['queryEvents', 'cursor', 'eventList', 100, undefined],
-        ['queryPicturesByTime', 'page', 'pictureList', 100, undefined],
-        ['listDevices', 'page', 'data', 50, 'total'],
+      // [operation, moreField, listField, max, totalField, idField]
+      const expectations: Array<[string, string | undefined, string, number, string | undefined, string]> = [
+        ['queryRecordPlans', undefined, 'recordPlanList', 500, 'total', 'planId'],
+        ['queryRecordPlanDevices', undefined, 'deviceList', 500, 'total', 'iotId'],
+        ['queryEventPlans', undefined, 'eventRecordPlanList', 500, 'total', 'planId'],
+        ['queryEventPlanDevices', undefined, 'deviceList', 500, 'total', 'iotId'],
+        ['queryRecordings', 'nextValid', 'recordFileList', 500, undefined, 'fileName'],
+        ['queryEvents', 'nextValid', 'eventList', 100, undefined, 'eventId'],
+        ['queryPicturesByTime', undefined, 'pictureList', 100, undefined, 'pictureId'],
+        ['listDevices', undefined, 'data', 50, 'total', 'iotId'],
       ];
-      for (const [name, style, listField, max, totalField] of expectations) {
+      for (const [name, moreField, listField, max, totalField, idField] of expectations) {
         const paging = op(name).paging;
         assert.ok(paging, name);
-        assert.equal(paging.style, style, name);
+        assert.equal(paging.moreField, moreField, name);
+        assert.equal(paging.idField, idField, name);
         assert.equal(paging.listField, listField, name);
         assert.equal(paging.maxPageSize, max, name);
         assert.equal(paging.totalField, totalField, name);
@@ -327,6 +329,51 @@ describe('catalog/operations', () => {
       assert.equal(groups.get('recording')?.length, 9);
       assert.deepEqual(groups.get('device'), ['listDevices']);
       assert.deepEqual(groups.get('debug'), ['ping']);
+    });
+  });
+
+  describe('what real clients show (protocol.md §13)', () => {
+    const problems = (name: string, params: Record<string, unknown>) => validateParams(op(name), params).map((p) => p.path);
+
+    it('record/query: recordType 3 (recorded while watching) is a request value and a response value', () => {
+      const recordType = param(op('queryRecordings'), 'recordType');
+      assert.deepEqual(recordType.enum, [0, 1, 2, 3, 99]);
+      assert.match(String(recordType.enumLabels?.['3']), /watching/);
+      const window = { iotId: 'cam', beginTime: 0, endTime: 10 };
+      assert.deepEqual(problems('queryRecordings', { ...window, recordType: 3 }), []);
+      assert.deepEqual(problems('queryRecordings', { ...window, recordType: 4 }), ['recordType']);
+      const item = op('queryRecordings').response?.find((f) => f.name === 'recordFileList')?.items?.fields?.find((f) => f.name === 'recordType');
+      assert.deepEqual(item?.enum, [0, 1, 2, 3]);
+    });
+
+    it('monthrecord/query: an optional int timeZone with the limits of the plan timeZone, and no default', () => {
+      const timeZone = param(op('queryMonthRecordings'), 'timeZone');
+      const planTimeZone = param(op('setRecordPlan'), 'timeZone');
+      assert.equal(timeZone.type, 'int');
+      assert.equal(timeZone.required, undefined);
+      assert.equal(timeZone.default, undefined, "absent means the device's own zone");
+      assert.deepEqual([timeZone.min, timeZone.max], [planTimeZone.min, planTimeZone.max]);
+      assert.deepEqual(problems('queryMonthRecordings', { iotId: 'cam', month: '202511' }), []);
+      for (const ok of [8, 0, -11, 12]) assert.deepEqual(problems('queryMonthRecordings', { iotId: 'cam', month: '202511', timeZone: ok }), [], String(ok));
+      for (const bad of [13, -12, 1.5, '8']) assert.deepEqual(problems('queryMonthRecordings', { iotId: 'cam', month: '202511', timeZone: bad }), ['timeZone'], String(bad));
+    });
+
+    it('event/query/byeventids: an optional boolean needProlongOriginRecord (version 1.0.1), the catalog staying at the seed version', () => {
+      const flag = param(op('queryEventsByIds'), 'needProlongOriginRecord');
+      assert.equal(flag.type, 'boolean');
+      assert.equal(flag.required, undefined);
+      assert.match(flag.description, /1\.0\.1/);
+      assert.equal(op('queryEventsByIds').apiVer, '1.0.0');
+      assert.deepEqual(problems('queryEventsByIds', { iotId: 'cam', eventIds: ['e'], needProlongOriginRecord: true }), []);
+      assert.deepEqual(problems('queryEventsByIds', { iotId: 'cam', eventIds: ['e'], needProlongOriginRecord: 'yes' }), ['needProlongOriginRecord']);
+    });
+
+    it('vod/cloudfile/get: documents status 2 and -1 as failed and numbers that may come as text', () => {
+      const status = op('getDownloadUrl').response?.find((f) => f.name === 'status');
+      assert.equal(status?.enum, undefined, 'any other status is a failure: no closed list');
+      assert.equal(status?.enumLabels?.['2'], 'failed');
+      assert.equal(status?.enumLabels?.['-1'], 'failed');
+      assert.match(String(status?.description), /text/);
     });
   });
 });

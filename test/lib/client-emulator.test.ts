@@ -88,23 +88,27 @@ describe('LinkVisualClient against the emulator', function () {
     assert.equal(((await stats(emulator)).byPath['/vision/customer/picture/trigger'] ?? 0) - before, 1);
   });
 
-  it('pages through many events with the time cursor, oldest first, none lost', async () => {
-    const c = client({ mode: 'session', identityId: emulator.identityId, refreshToken: emulator.refreshToken });
-    const base = Date.now() - 3_600_000;
-    const ids: string[] = [];
-    for (let i = 0; i < 230; i += 1) {
-      const created = (await control(emulator, 'events', { iotId: 'demo-camera-2', eventTime: base + i * 1000, picture: false, recording: false })) as { eventId: string };
-      ids.push(created.eventId);
-    }
-    const seen = new Set<string>();
-    let last = 0;
-    for await (const event of c.paginate('queryEvents', { iotId: 'demo-camera-2', beginTime: base - 1, endTime: Date.now(), pageSize: 50 })) {
-      const { eventId, eventTimeUTC } = event as { eventId: string; eventTimeUTC: string };
-      const time = Date.parse(eventTimeUTC);
-      assert.ok(time >= last, 'oldest first');
-      last = time;
-      seen.add(eventId);
-    }
-    assert.deepEqual(ids.filter((id) => !seen.has(id)), []);
-  });
+  for (const eventOrder of ['newest', 'oldest'] as const) {
+    it(`pages through many events, none lost or repeated, and lists them oldest first (cloud lists ${eventOrder} first)`, async () => {
+      emulator.variants.set({ eventOrder });
+      const c = client({ mode: 'session', identityId: emulator.identityId, refreshToken: emulator.refreshToken });
+      const base = Date.now() - 3_600_000 - (eventOrder === 'oldest' ? 600_000 : 0);
+      const ids: string[] = [];
+      for (let i = 0; i < 230; i += 1) {
+        const created = (await control(emulator, 'events', { iotId: 'demo-camera-2', eventTime: base + i * 1000, picture: false, recording: false })) as { eventId: string };
+        ids.push(created.eventId);
+      }
+      try {
+        const query = { iotId: 'demo-camera-2', beginTime: base - 1, endTime: base + 230_000, pageSize: 50 };
+        const paged: string[] = [];
+        for await (const event of c.paginate('queryEvents', query)) paged.push((event as { eventId: string }).eventId);
+        assert.deepEqual([...paged].sort(), [...ids].sort(), 'every event once');
+        const listed = (await c.list('queryEvents', query)) as { eventId: string }[];
+        assert.deepEqual(listed.map((event) => event.eventId), ids, 'oldest first');
+      } finally {
+        emulator.variants.set({ eventOrder: 'newest' });
+        await c.close();
+      }
+    });
+  }
 });

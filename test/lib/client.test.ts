@@ -328,31 +328,72 @@ describe('LinkVisualClient', () => {
   });
 
   describe('paging', () => {
-    it('follows nextBeginTime while nextValid (cursor style)', async () => {
-      gateway = await startFakeGateway((req) => {
-        const begin = req.envelope?.params.beginTime as number;
-        assert.equal(req.envelope?.params.pageStart, 0);
-        if (begin === 1000) return ok({ recordFileList: [{ fileName: 'a' }, { fileName: 'b' }], nextValid: true, nextBeginTime: 2000 });
-        if (begin === 2000) return ok({ recordFileList: [{ fileName: 'c' }], nextValid: true, nextBeginTime: 3000 });
-        return ok({ recordFileList: [{ fileName: 'd' }], nextValid: false, nextBeginTime: 0 });
-      });
+    // A list that grows newest first while it is read: [newest … oldest], one new file inserted at the
+    // head before every page after the first, and a nextBeginTime that would skip if followed.
+    function growingNewestFirst(initial: number, pageSizeSeen: number[]) {
+      const files = Array.from({ length: initial }, (_, i) => ({ fileName: `f${String(i).padStart(3, '0')}`, beginTimeUTC: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() })).reverse();
+      let requests = 0;
+      return (req: { envelope?: { params: Record<string, unknown> } }) => {
+        const params = req.envelope?.params ?? {};
+        if (requests > 0) {
+          const n = initial + requests;
+          files.unshift({ fileName: `f${String(n).padStart(3, '0')}`, beginTimeUTC: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString() });
+        }
+        requests += 1;
+        assert.equal(params.beginTime, 1000, 'the window stays fixed');
+        const size = params.pageSize as number;
+        pageSizeSeen.push(size);
+        const start = (params.pageStart as number) * size;
+        const page = files.slice(start, start + size);
+        return ok({ recordFileList: page, nextValid: start + size < files.length, nextBeginTime: 999_999_999 });
+      };
+    }
+
+    it('pages a fixed window by pageStart while nextValid, never following nextBeginTime', async () => {
+      const sizes: number[] = [];
+      gateway = await startFakeGateway(growingNewestFirst(7, sizes));
       const names: string[] = [];
-      for await (const item of makeClient().paginate('queryRecordings', { iotId: 'cam', beginTime: 1000, endTime: 9000 })) {
+      for await (const item of makeClient().paginate('queryRecordings', { iotId: 'cam', beginTime: 1000, endTime: 9000, pageSize: 3 })) {
         names.push((item as { fileName: string }).fileName);
       }
-      assert.deepEqual(names, ['a', 'b', 'c', 'd']);
-      assert.equal(gateway.requests[0].envelope?.params.pageSize, 500, 'largest page the catalog allows');
+      // Every file there at the start comes once; the shift repeats one per page, and the repeat is dropped.
+      for (let i = 0; i < 7; i += 1) assert.ok(names.includes(`f00${i}`), `f00${i} read`);
+      assert.equal(new Set(names).size, names.length, 'no file twice');
+      assert.deepEqual(gateway.requests.map((r) => r.envelope?.params.pageStart), [0, 1, 2]);
     });
 
-    it('refuses a cursor that does not advance instead of looping', async () => {
-      gateway = await startFakeGateway(() => ok({ eventList: [{ eventId: 'e' }], nextValid: true, nextBeginTime: 1000 }));
+    it('lists a whole window oldest first, each item once, whatever the order of the answer', async () => {
+      const sizes: number[] = [];
+      gateway = await startFakeGateway(growingNewestFirst(5, sizes));
+      const files = (await makeClient().list('queryRecordings', { iotId: 'cam', beginTime: 1000, endTime: 9000, pageSize: 2 })) as { fileName: string }[];
+      const names = files.map((f) => f.fileName);
+      assert.deepEqual(names, [...names].sort(), 'oldest first');
+      assert.equal(new Set(names).size, names.length);
+      for (let i = 0; i < 5; i += 1) assert.ok(names.includes(`f00${i}`));
+      assert.equal(sizes[0], 2);
+    });
+
+    it('takes nextValid as text, and a total as text', async () => {
+      gateway = await startFakeGateway((req) => {
+        const page = req.envelope?.params.pageStart as number;
+        if (req.path.endsWith('/record/query')) return ok({ recordFileList: page < 2 ? [{ fileName: `r${page}` }] : [], nextValid: page < 1 ? 'true' : 'false' });
+        return ok({ total: '3', recordPlanList: [{ planId: `p${page * 2}` }, { planId: `p${page * 2 + 1}` }].filter((p) => Number(p.planId.slice(1)) < 3) });
+      });
+      const files = await makeClient().list('queryRecordings', { iotId: 'cam', beginTime: 1, endTime: 2 });
+      assert.deepEqual(files.map((f) => (f as { fileName: string }).fileName), ['r0', 'r1']);
+      const plans = await makeClient().list('queryRecordPlans', { pageSize: 2 });
+      assert.deepEqual(plans.map((p) => (p as { planId: string }).planId), ['p0', 'p1', 'p2']);
+    });
+
+    it('refuses pages that only repeat earlier items instead of looping', async () => {
+      gateway = await startFakeGateway(() => ok({ eventList: [{ eventId: 'e1' }, { eventId: 'e2' }], nextValid: true, nextBeginTime: 1000 }));
       const iterate = async () => {
-        for await (const _item of makeClient().paginate('queryEvents', { iotId: 'cam', beginTime: 1000, endTime: 9000 })) void _item;
+        for await (const _item of makeClient().paginate('queryEvents', { iotId: 'cam', beginTime: 1000, endTime: 9000, pageSize: 2 })) void _item;
       };
       const error = await rejection(iterate());
       assert.equal(error.code, 'INVALID_RESPONSE');
-      assert.match(error.message, /did not advance/);
-      assert.equal(gateway.requests.length, 1);
+      assert.match(error.message, /repeat earlier items/);
+      assert.equal(gateway.requests.length, 3);
     });
 
     it('counts pages when the answer has no cursor, and stops on a short page (page style)', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CLOUD_LIKE_VARIANTS } from '../../lib/emulator';
 import { LinkVisualError } from '../../lib/gateway/errors';
 import { dateParts } from '../../lib/media/path-template';
 import { downloadRecording, type DownloadProgress, type FileDownload } from '../../lib/media/download';
@@ -19,14 +20,16 @@ function code(expected: string, pattern?: RegExp): (error: unknown) => boolean {
   };
 }
 
-describe('downloadRecording against the emulator', function () {
+// The emulator as it starts by default, and in its most cloud-like settings (one login on, too).
+for (const form of [{ name: 'default answers', variants: {} }, { name: 'cloud-like answers', variants: CLOUD_LIKE_VARIANTS }] as const)
+describe(`downloadRecording against the emulator (${form.name})`, function () {
   this.timeout(60_000);
   let world: RecordingWorld;
   let dir: string;
   let sha: string;
 
   before(async () => {
-    world = await startRecordingWorld({ mp4Size: SIZE });
+    world = await startRecordingWorld({ mp4Size: SIZE, ...form.variants });
     sha = expectedSha256(SIZE);
   });
   after(async () => {
@@ -126,10 +129,10 @@ describe('downloadRecording against the emulator', function () {
     for (const result of results) assert.equal(await fileSha256(result.path), sha);
   });
 
-  it('reports a failed transcode (status -1) as MEDIA and leaves nothing', async () => {
+  it('reports a failed transcode (status 2) as MEDIA and leaves nothing', async () => {
     const { fileName } = await world.record();
     await world.control('transcode-failures', { fileName });
-    await assert.rejects(downloadRecording(world.client, { iotId: CAMERA, fileName }, { kind: 'file', directory: dir }), code('MEDIA', /status -1/));
+    await assert.rejects(downloadRecording(world.client, { iotId: CAMERA, fileName }, { kind: 'file', directory: dir }), code('MEDIA', /status 2\b/));
     assert.deepEqual(listFiles(dir), []);
   });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CLOUD_LIKE_VARIANTS } from '../../lib/emulator';
 import { dateParts } from '../../lib/media/path-template';
 import { MessageQueue, accountNode, exchange, helper, packageNodes, tempUserDir, type TestNode } from '../helpers/node-red';
 import { CAMERA, expectedSha256, fileSha256, listFiles, openSockets, startRecordingWorld, type RecordingWorld } from '../media/helpers';
@@ -30,7 +31,9 @@ interface Loaded {
   completed: MessageQueue;
 }
 
-describe('link-visual-download node', function () {
+// The emulator as it starts by default, and in its most cloud-like settings (one login on, too).
+for (const form of [{ name: 'default answers', variants: {} }, { name: 'cloud-like answers', variants: CLOUD_LIKE_VARIANTS }] as const)
+describe(`link-visual-download node (${form.name})`, function () {
   this.timeout(60_000);
   let world: RecordingWorld;
   let userDir: { dir: string; remove: () => void };
@@ -39,7 +42,7 @@ describe('link-visual-download node', function () {
 
   before(async () => {
     userDir = tempUserDir();
-    world = await startRecordingWorld({ mp4Size: SIZE });
+    world = await startRecordingWorld({ mp4Size: SIZE, ...form.variants });
     sha = expectedSha256(SIZE);
   });
   after(async () => {
@@ -187,7 +190,7 @@ describe('link-visual-download node', function () {
     const failed = await exchange(node, { payload: { iotId: CAMERA, fileName } }, sink);
     const error = errorOf(failed.error);
     assert.equal(error.code, 'MEDIA');
-    assert.match(error.message, /status -1/);
+    assert.match(error.message, /status 2\b/);
     const structured = (failed.error as Msg)._error as Msg; // the msg.error the node set, kept by the Catch node
     assert.equal(structured.code, 'MEDIA');
     assert.equal(structured.retryable, true);
@@ -205,6 +208,35 @@ describe('link-visual-download node', function () {
     assert.deepEqual(listFiles(dir), []);
     assert.equal(statusTexts(node).at(-1), 'invalid input');
   });
+
+  for (const numberForm of ['string', 'number'] as const) {
+    it(`with vod/cloudfile/get numbers sent as ${numberForm}s: saves a recording, and reports a failed transcode at once, not at the transcode timeout`, async () => {
+      await world.control('variants', { numberForm });
+      try {
+        const { node, sink } = await load({ retries: 0, transcodeTimeout: 60, path: '{fileName}.mp4' });
+        const good = await world.record();
+        const { output } = await exchange(node, { payload: { iotId: CAMERA, fileName: good.fileName } }, sink);
+        assert.ok(output, 'a normal download succeeds');
+        assert.equal(await fileSha256(output.payload as string), sha);
+        const probe = (await world.client.call('getDownloadUrl', { iotId: CAMERA, fileName: good.fileName })) as Msg;
+        assert.equal(typeof probe.status, numberForm, 'the emulator answered in the form under test');
+        assert.equal(typeof probe.progress, numberForm);
+
+        const bad = await world.record();
+        await world.control('transcode-failures', { fileName: bad.fileName });
+        const started = Date.now();
+        const failed = await exchange(node, { payload: { iotId: CAMERA, fileName: bad.fileName } }, sink, 10_000);
+        const elapsed = Date.now() - started;
+        const error = errorOf(failed.error);
+        assert.equal(error.code, 'MEDIA');
+        assert.match(error.message, /status 2\b/);
+        assert.ok(elapsed < 5_000, `reported after ${elapsed} ms, long before the 60 s transcode timeout`);
+        assert.deepEqual(listFiles(dir), [`${good.fileName}.mp4`], 'nothing saved for the failed one');
+      } finally {
+        await world.control('variants', { numberForm: 'string' });
+      }
+    });
+  }
 
   it('reports each failed item of an array on its own while the others are saved', async () => {
     const good = await world.record();

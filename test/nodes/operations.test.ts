@@ -128,6 +128,8 @@ describe('operation nodes against the emulator: every operation through a node',
     assert.ok(Buffer.isBuffer(snapshot.payload));
     assert.equal((snapshot.payload as Buffer)[0], 0xff);
     assert.equal(snapshot.contentType, 'image/jpeg');
+    // Picture ids are base64 in the cloud (with '/'): the file name stays one safe part.
+    assert.match(String(snapshot.filename), /^[A-Za-z0-9_.=+@~-]+\.jpg$/);
     const pictures = await run('pictures', { operation: 'byTime', fetchImages: true, payload: { iotId: camera, startTime: now - 3_600_000, endTime: Date.now() + 1000 } });
     const list = pictures.payload as { pictureId: string; image?: Buffer }[];
     assert.ok(list.length > 0);

@@ -57,6 +57,8 @@ class EmulatorProcess {
     readonly port: number,
     readonly state: string,
     readonly cameras: number,
+    /** The cloud's answer variants, as CLI flags (`--event-order oldest` …). */
+    readonly variantFlags: readonly string[] = [],
   ) {}
 
   get url(): string {
@@ -66,7 +68,7 @@ class EmulatorProcess {
   async start(): Promise<void> {
     const dist = path.join(REPO, 'dist', 'lib', 'emulator', 'cli.js');
     const command = fs.existsSync(dist) ? [dist] : ['-r', 'ts-node/register/transpile-only', path.join(REPO, 'lib', 'emulator', 'cli.ts')];
-    const args = [...command, '--port', String(this.port), '--state', this.state, '--cameras', String(this.cameras), '--app-secret', APP_SECRET, '--rotate-refresh-tokens'];
+    const args = [...command, '--port', String(this.port), '--state', this.state, '--cameras', String(this.cameras), '--app-secret', APP_SECRET, '--rotate-refresh-tokens', ...this.variantFlags];
     for (let attempt = 0; ; attempt += 1) {
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
       let output = '';
@@ -108,6 +110,13 @@ class EmulatorProcess {
   }
 }
 
+// The matrix runs with the cloud's lists newest first (its most cloud-like form) and oldest first with the
+// other answer forms (numbers, ms event times, 460 for tokens): exactly once must hold in both.
+const MATRIX_FORMS = [
+  { name: 'newest first, numbers as text, 401', flags: ['--event-order', 'newest'] },
+  { name: 'oldest first, numbers, ms event times, 460', flags: ['--event-order', 'oldest', '--numbers', 'number', '--event-time', 'ms', '--token-error-code', '460'] },
+] as const;
+
 describe('reliability: on-event fault matrix', function () {
   this.timeout(FULL ? 3_600_000 : 120_000);
   const crashes = new CrashRecorder();
@@ -116,7 +125,8 @@ describe('reliability: on-event fault matrix', function () {
     if (!onEventModule()) this.skip(); // the on-event node is written in parallel
   });
 
-  it(`delivers every one of ${scale(1000, 10_000)} events exactly once through restarts, redeploys, emulator restarts, 5xx, 429, resets, timeouts, token expiry, late events and clock skew`, async () => {
+  for (const form of MATRIX_FORMS)
+  it(`delivers every one of ${scale(1000, 10_000)} events exactly once through restarts, redeploys, emulator restarts, 5xx, 429, resets, timeouts, token expiry, late events and clock skew (${form.name})`, async () => {
     crashes.install();
     const seed = suiteSeed('on-event fault matrix');
     const rng = new Rng(seed);
@@ -126,7 +136,7 @@ describe('reliability: on-event fault matrix', function () {
     const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lv-onevent-userdir-'));
     helper.settings({ userDir, linkVisualOnEventOverlap: 300 });
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lv-onevent-emulator-'));
-    const emulator = new EmulatorProcess(await freePort(), path.join(stateDir, 'emulator-state.json'), cameras);
+    const emulator = new EmulatorProcess(await freePort(), path.join(stateDir, 'emulator-state.json'), cameras, form.flags);
     await emulator.start();
     const camera = (n: number) => `demo-camera-${n}`;
 
