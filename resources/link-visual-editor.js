@@ -165,7 +165,8 @@
   function selection(node, spec) {
     var read = reader(node, 'node-input-');
     var requested = String(read('operation') || '');
-    var found = resolveAction(spec, requested);
+    // No operation set: the runtime runs the node's first action (the only one of snapshot and record).
+    var found = requested ? resolveAction(spec, requested) : spec.actions[0] ? { action: spec.actions[0] } : undefined;
     var kind = 'record';
     if (spec.kinds) kind = (found && found.kind) || read('kind') || 'record';
     return { read: read, requested: requested, action: found && found.action, kind: kind };
@@ -308,8 +309,18 @@
     return value === undefined || value === null || String(value).trim() === '';
   }
 
-  /** '' when optional, else the message an empty value gets, for the parameter in this selection. */
+  /** Whether the node takes parameters from msg.payload (the runtime's rule: unless overrides are locked). */
+  function takesMessage(sel) {
+    var locked = sel.read('ignoreMsg');
+    return locked !== true && locked !== 'true';
+  }
+
+  /**
+   * '' when an empty value is fine, else the message it gets. An empty field is fine while the node takes
+   * parameters from the message (the runtime then needs them there, and says so if they are missing).
+   */
   function requiredMessage(spec, sel, param, params) {
+    if (takesMessage(sel)) return '';
     var groups = (spec.hints && spec.hints.oneOf && sel.action && spec.hints.oneOf[sel.action.key]) || [];
     for (var g = 0; g < groups.length; g++) {
       if (groups[g].indexOf(param.property) === -1) continue;
@@ -335,7 +346,7 @@
 
   function checkOperation(spec, value) {
     var requested = String(value || '').trim();
-    if (!requested) return t('validation.noOperation', null, 'choose an operation');
+    if (!requested) return spec.actions.length ? '' : t('validation.noOperation', null, 'choose an operation');
     if (resolveAction(spec, requested) || requested.charAt(0) === '/') return '';
     return t('validation.unknownOperation', { operation: requested, list: spec.actions.map(function (a) { return a.key; }).join(', ') }, '"__operation__" is not an operation of this node (__list__)');
   }

@@ -716,6 +716,20 @@ describe('editor in a real browser (Chromium, Node-RED, emulator)', function () 
     await screenshot(page, '11-zh-CN-plan');
     await closeTrayWith(page, 'node-dialog-cancel');
 
+    // Every select of every dialog has a label for each of its options, in Chinese too.
+    for (const type of paletteTypes) {
+      await openNodeDialog(page, ids[type]);
+      // The dialog's own selects (Node-RED's TypedInput keeps a hidden one of its own, without an id).
+      const empty = await topTray(page).locator('select[id^="node-input-"]').evaluateAll((selects) =>
+        selects.flatMap((select) =>
+          [...(select as HTMLSelectElement).options].filter((option) => option.text.trim() === '').map((option) => `${select.id}=${option.value}`),
+        ),
+      );
+      if (type === 'link-visual-recordings') await screenshot(page, '11-zh-CN-recordings');
+      await closeTrayWith(page, 'node-dialog-cancel');
+      assert.deepEqual(empty, [], `${type}: options without a label in zh-CN`);
+    }
+
     // Help in Chinese where the node has it.
     for (const set of sets) {
       const first = helpFirstParagraph(set, 'zh-CN');
@@ -727,6 +741,40 @@ describe('editor in a real browser (Chromium, Node-RED, emulator)', function () 
       if (set.types[0] === 'link-visual-plan') await screenshot(page, '12-zh-CN-help-plan');
     }
     assert.deepEqual(since(mark), [], describeProblems(since(mark)));
+  });
+
+  // What a newcomer sees first: an example imported from the menu. A node may be flagged only for what the
+  // runtime refuses whatever the message brings; a field left empty can come from msg.payload.
+  it('imports every shipped example with no node flagged invalid', async () => {
+    const examples = fs.readdirSync(path.join(root, 'examples')).filter((file) => file.endsWith('.json')).sort();
+    assert.ok(examples.length >= 10, 'the examples are there');
+    const flagged: Record<string, string[]> = {};
+    let checked = 0;
+    for (const file of examples) {
+      const flow = fs.readFileSync(path.join(root, 'examples', file), 'utf8');
+      const mark = problems.length;
+      const result = await page.evaluate((text) => {
+        const w = globalThis as unknown as EditorWindow & { RED: { view: { importNodes(nodes: unknown, options: Record<string, unknown>): void }; nodes: { eachNode(cb: (node: EditorNode) => void): void } } };
+        const known = new Set<string>();
+        w.RED.nodes.eachNode((node) => void known.add(node.id));
+        w.RED.nodes.eachConfig((node) => void known.add(node.id));
+        w.RED.view.importNodes(JSON.parse(text), { generateIds: true, addFlow: false });
+        const imported: EditorNode[] = [];
+        w.RED.nodes.eachNode((node) => void (known.has(node.id) ? undefined : imported.push(node)));
+        w.RED.nodes.eachConfig((node) => void (known.has(node.id) ? undefined : imported.push(node)));
+        const ours = imported.filter((node) => String(node.type).startsWith('link-visual'));
+        return {
+          count: ours.length,
+          invalid: imported.filter((node) => node.valid === false).map((node) => `${node.type} "${String(node.name || node.id)}": ${JSON.stringify(node.validationErrors ?? [])}`),
+        };
+      }, flow);
+      checked += result.count;
+      if (result.invalid.length) flagged[file] = result.invalid;
+      assert.deepEqual(since(mark), [], `${file}:\n${describeProblems(since(mark))}`);
+    }
+    await screenshot(page, '09-examples-imported');
+    assert.ok(checked >= 40, `${checked} Link Visual nodes imported`);
+    assert.deepEqual(flagged, {}, 'nodes flagged invalid after import');
   });
 
   it('the editor reported no console error, page error or failed request in the whole session', () => {
