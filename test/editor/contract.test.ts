@@ -516,7 +516,9 @@ describe('editor contract (dist)', function () {
       assert.match(String(recordDuration(node, '1801')), /recordDuration\): must be ≤ 1800/);
       assert.match(String(recordDuration(node, '0')), /must be ≥ 1/);
       assert.match(String(recordDuration(node, '1.5')), /whole number/);
-      assert.match(String(recordDuration(node, '')), /is required/);
+      // Empty: fine while the node takes msg.payload (the value may come from there), refused once overrides are locked.
+      assert.equal(recordDuration(node, ''), true);
+      assert.match(String(recordDuration({ ...node, ignoreMsg: true }, '')), /is required/);
       assert.equal(recordDuration({ ...node, recordDurationType: 'msg' }, 'payload.length'), true);
       assert.equal(recordDuration({ ...node, recordDurationType: 'env' }, 'DURATION'), true);
       const streamType = validator(sandbox, 'link-visual-record', 'streamType');
@@ -526,12 +528,13 @@ describe('editor contract (dist)', function () {
 
     it('asks for a required value only when the chosen operation needs it', function () {
       const month = validator(sandbox, 'link-visual-recordings', 'month');
-      assert.match(String(month({ operation: 'month', monthType: 'str' }, '')), /is required/);
+      assert.match(String(month({ operation: 'month', monthType: 'str', ignoreMsg: true }, '')), /is required/);
+      assert.equal(month({ operation: 'month', monthType: 'str' }, ''), true, 'may come from msg.payload');
       assert.match(String(month({ operation: 'month', monthType: 'str' }, '2024-01')), /must match yyyyMM/);
       assert.equal(month({ operation: 'month', monthType: 'str' }, '202401'), true);
       assert.equal(month({ operation: 'query', monthType: 'str' }, ''), true, 'not a parameter of query');
       const planId = validator(sandbox, 'link-visual-plan', 'planId');
-      assert.match(String(planId({ operation: 'update', kind: 'event' }, '')), /is required/);
+      assert.match(String(planId({ operation: 'update', kind: 'event', ignoreMsg: true }, '')), /is required/);
       assert.equal(planId({ operation: 'apply', kind: 'record' }, ''), true, 'apply identifies the plan by name');
     });
 
@@ -545,7 +548,7 @@ describe('editor contract (dist)', function () {
       assert.match(String(fileNameList(node, '{"a":1}')), /JSON list/);
       assert.match(String(fileNameList(node, '[oops')), /not valid JSON/);
       const sections = validator(sandbox, 'link-visual-plan', 'timeSectionList');
-      const plan = { operation: 'set', kind: 'record', allDay: '0', allDayType: 'num', timeSectionListType: 'json' };
+      const plan = { operation: 'set', kind: 'record', allDay: '0', allDayType: 'num', timeSectionListType: 'json', ignoreMsg: true };
       assert.match(String(sections(plan, '')), /is required when allDay is 0/);
       assert.equal(sections({ ...plan, allDay: '1' }, ''), true);
       assert.match(String(sections(plan, '[{"dayOfWeek":7,"begin":0,"end":100}]')), /\[0\]\.dayOfWeek: must be ≤ 6/);
@@ -564,10 +567,11 @@ describe('editor contract (dist)', function () {
 
     it('applies editor hints: bind › apply needs planId or planName', function () {
       const planId = validator(sandbox, 'link-visual-bind', 'planId');
-      const node = { operation: 'apply', kind: 'record', planIdType: 'str', planNameType: 'str' };
+      const node = { operation: 'apply', kind: 'record', planIdType: 'str', planNameType: 'str', ignoreMsg: true };
       assert.match(String(planId({ ...node, planName: '' }, '')), /give planId \/ planName/);
+      assert.equal(planId({ ...node, planName: '', ignoreMsg: false }, ''), true, 'both may come from msg.payload');
       assert.equal(planId({ ...node, planName: 'Office hours' }, ''), true);
-      assert.match(String(planId({ operation: 'bind', kind: 'record' }, '')), /is required/);
+      assert.match(String(planId({ operation: 'bind', kind: 'record', ignoreMsg: true }, '')), /is required/);
     });
 
     it('checks the operation and the node settings', function () {
