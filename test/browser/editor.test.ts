@@ -722,7 +722,9 @@ describe('editor in a real browser (Chromium, Node-RED, emulator)', function () 
       // The dialog's own selects (Node-RED's TypedInput keeps a hidden one of its own, without an id).
       const empty = await topTray(page).locator('select[id^="node-input-"]').evaluateAll((selects) =>
         selects.flatMap((select) =>
-          [...(select as HTMLSelectElement).options].filter((option) => option.text.trim() === '').map((option) => `${select.id}=${option.value}`),
+          Array.from((select as unknown as { options: ArrayLike<{ text: string; value: string }> }).options)
+            .filter((option) => option.text.trim() === '')
+            .map((option) => `${(select as unknown as { id: string }).id}=${option.value}`),
         ),
       );
       if (type === 'link-visual-recordings') await screenshot(page, '11-zh-CN-recordings');

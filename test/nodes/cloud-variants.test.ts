@@ -1,5 +1,5 @@
 /**
- * The real cloud's answer variants (protocol.md §13) through the nodes: list order, event fields and
+ * The real cloud's answer variants (docs/protocol.md §8) through the nodes: list order, event fields and
  * id forms, event times as ms. Each runs against the emulator in that mode.
  */
 import assert from 'node:assert/strict';
@@ -136,5 +136,35 @@ describe('the cloud answer variants through the nodes', function () {
     assert.equal(payload.eventTime, eventTime);
     assert.equal(payload.eventTimeUTC, undefined);
     assert.equal(payload.eventTimeLocal, undefined, 'a time in ms is not local text');
+  });
+
+  it('takes the newer parameters through the nodes: recordType 3, a month in a time zone, needProlongOriginRecord', async () => {
+    const { sink } = await load([
+      { id: 'recordings', type: 'link-visual-recordings', operation: 'query' },
+      { id: 'month', type: 'link-visual-recordings', operation: 'month' },
+      { id: 'byIds', type: 'link-visual-events', operation: 'byIds' },
+    ]);
+    const eventTime = Date.now() - 120_000;
+    const eventId = await inject(emulator, { iotId: 'demo-camera-1', eventTime });
+    const send = async (id: string, payload: Msg): Promise<Msg> => {
+      (helper.getNode(id) as TestNode).receive({ payload });
+      const msg = await sink.next(10_000);
+      assert.equal(msg.error, undefined, JSON.stringify(msg.error));
+      return msg;
+    };
+    const window = { iotId: 'demo-camera-1', beginTime: Math.floor(eventTime / 1000) - 60, endTime: Math.floor(Date.now() / 1000) };
+    const alert = (await send('recordings', { ...window, recordType: 1 })).payload as Msg[];
+    assert.ok(alert.length >= 1, 'the event recorded an alert recording');
+    assert.deepEqual((await send('recordings', { ...window, recordType: 3 })).payload, [], 'no recording made while watching');
+    // The day of the event, counted in UTC+0 and in UTC+12 (the flags of the month the event falls in there).
+    for (const timeZone of [0, 12]) {
+      const local = new Date(eventTime + timeZone * 3_600_000);
+      const month = `${local.getUTCFullYear()}${String(local.getUTCMonth() + 1).padStart(2, '0')}`;
+      const flags = String(((await send('month', { iotId: 'demo-camera-1', month, timeZone })).payload as Msg).recordFlags);
+      assert.equal(flags.charAt(local.getUTCDate() - 1), '1', `timeZone ${timeZone}: day ${local.getUTCDate()} flagged in ${flags}`);
+    }
+    const found = (await send('byIds', { iotId: 'demo-camera-1', eventIds: [eventId], needProlongOriginRecord: true })).payload as Msg;
+    const list = (Array.isArray(found) ? found : (found.eventList as Msg[])) ?? [];
+    assert.deepEqual(list.map((event) => event.eventId), [eventId]);
   });
 });
