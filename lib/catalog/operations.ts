@@ -1,6 +1,6 @@
 /**
  * The operation catalog: every Link Visual `/vision/customer/*` operation of the seed
- * (the seed: shared/spec/link-visual-api.txt) plus a few `extra` session, token, device-list
+ * (the seed: Alibaba's English Link Visual API reference) plus a few `extra` session, token, device-list
  * and debug calls, described as data. Choices where the seed is ambiguous are recorded in
  * docs/spec-notes.md.
  */
@@ -42,7 +42,7 @@ const MAX_PAGE_SIZE_DEVICES = 50;
 const STREAM_LABELS = { '0': 'major stream', '1': 'minor stream' } as const;
 const ALL_DAY_LABELS = { '0': 'time sections only', '1': 'all day' } as const;
 const DETECTION_LABELS = { '1': 'motion detection', '2': 'sound detection', '3': 'human detection' } as const;
-// 3 is in the Chinese reference and the apps (protocol.md §13), not in the English reference.
+// 3 is in the Chinese reference and the apps (docs/protocol.md §8.7), not in the English reference.
 const RECORDING_KIND_LABELS = { '0': 'scheduled recording', '1': 'alert recording', '2': 'manual recording', '3': 'recorded while watching' } as const;
 const RECORD_TYPE_LABELS = { ...RECORDING_KIND_LABELS, '99': 'all' } as const;
 const PICTURE_TYPE_LABELS = { '0': 'all', '1': 'original image', '2': 'thumbnail' } as const;
@@ -548,7 +548,7 @@ const recordingOperations: readonly Operation[] = [
         pattern: '^\\d{4}(0[1-9]|1[0-2])$',
         patternHint: 'yyyyMM',
       }),
-      // The apps send it (protocol.md §13); no default, so an absent one leaves the device's own zone.
+      // The apps send it (docs/protocol.md §8.8); no default, so an absent one leaves the device's own zone.
       p('timeZone', 'int', `The UTC time zone the days are counted in, in hours (${timeZone.min} to ${timeZone.max}); default: the device's own.`, {
         min: timeZone.min,
         max: timeZone.max,
@@ -640,7 +640,7 @@ const recordingOperations: readonly Operation[] = [
     auth: 'user',
     response: [
       req('url', 'string', 'The download URL; empty while the recording is being transcoded.'),
-      // protocol.md §13: 2 is "failed" in the Chinese reference, -1 in the English one; both may come as text.
+      // docs/protocol.md §8.4: 2 is "failed" in the Chinese reference, -1 in the English one; both may come as text.
       req('status', 'int', 'The transcoding status, a number or numeric text. 0: success. 1: transcoding. Any other (2, or -1 in the English reference): failed.', {
         enumLabels: { '0': 'success', '1': 'transcoding', '2': 'failed', '-1': 'failed' },
       }),
@@ -890,7 +890,7 @@ const eventOperations: readonly Operation[] = [
       idList('eventIds', 'The IDs of the events.'),
       p('needAlarmPicture', 'boolean', 'Whether to include the alert image of each event.', { default: false }),
       p('needRecordSnapshot', 'boolean', 'Whether to include the recording thumbnail of each event.', { default: false }),
-      // Version 1.0.1 in the Chinese reference (protocol.md §13): no default, so it is sent only when asked for.
+      // Version 1.0.1 in the Chinese reference (docs/protocol.md §8.9): no default, so it is sent only when asked for.
       p(
         'needProlongOriginRecord',
         'boolean',
@@ -921,7 +921,7 @@ const eventOperations: readonly Operation[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// Extra operations (not in the seed; shapes from protocol.md §4 and §9)
+// Extra operations (not in the seed; shapes from docs/protocol.md §5)
 // ---------------------------------------------------------------------------------------------
 
 const extraOperations: readonly Operation[] = [

@@ -47,7 +47,7 @@ export type OperationGroup =
 
 /**
  * How a list operation pages. The cloud's list order is not fixed (events come newest first in the
- * apps, oldest first in the reference) and `nextBeginTime` has no reliable meaning (protocol.md §13),
+ * apps, oldest first in the reference) and `nextBeginTime` has no reliable meaning (docs/protocol.md §7),
  * so every list is read the one way no order can break: the caller's time window stays fixed,
  * `pageParam` counts pages from `pageBase`, and items are told apart by `idField`, so a page that
  * shifted while the list grew repeats an item instead of hiding one.

@@ -1,6 +1,6 @@
 /**
  * Reading a list operation page by page so that no order of the answer and no cursor value can skip
- * an item (protocol.md §13): the caller's time window stays as given, pages are counted by the page
+ * an item (docs/protocol.md §7): the caller's time window stays as given, pages are counted by the page
  * parameter, and items are told apart by the catalog's `idField`. A list that grows while it is read
  * shifts items between pages; with a fixed window that shows up as a repeat, which is dropped here,
  * never as a gap. `nextBeginTime` is not followed: its unit and meaning differ between readings.
@@ -116,7 +116,7 @@ export function timeValue(value: unknown): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-// Real event ids end in `_<ms since the epoch>` (protocol.md §13): it orders items within one whole second.
+// Real event ids end in `_<ms since the epoch>` (docs/protocol.md §8.5): it orders items within one whole second.
 function idMs(paging: PagingSpec, item: unknown): number {
   const id = isPlainObject(item) ? item[paging.idField] : undefined;
   const match = typeof id === 'string' ? /_(\d{12,14})$/.exec(id) : null;

@@ -1,4 +1,4 @@
-/** Documented gateway hosts (protocol.md §1.1); any other host goes in `endpoint`. */
+/** Documented gateway hosts (docs/protocol.md §1); any other host goes in `endpoint`. */
 export const regions = {
   'cn-shanghai': 'https://api.link.aliyun.com',
   'ap-southeast-1': 'https://ap-southeast-1.api-iot.aliyuncs.com',

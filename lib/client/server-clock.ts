@@ -10,7 +10,7 @@ export interface RequestTiming {
   readonly mono: number;
 }
 
-// Beyond this the gateway refuses a request's timestamp anyway (protocol.md §3.6): such a header is not trusted.
+// Beyond this the gateway refuses a request's timestamp anyway (docs/protocol.md §4.6): such a header is not trusted.
 const MAX_OFFSET_MS = 15 * 60_000;
 // The wall clock and the monotonic clock disagree by more than this over one request: the wall clock was set.
 const JUMP_TOLERANCE_MS = 250;

@@ -1,7 +1,7 @@
 import { LinkVisualError, PARAM_ERROR_API_CODE } from '../gateway/errors';
 import { isPlainObject } from '../catalog/validate';
 
-/** How the client proves who it acts for (protocol.md §4). */
+/** How the client proves who it acts for (docs/protocol.md §5). */
 export type AuthOptions =
   | {
       readonly mode: 'session';
@@ -61,7 +61,7 @@ function requireString(data: unknown, names: readonly string[], operation: strin
   throw new LinkVisualError('INVALID_RESPONSE', `${operation}: the answer has no ${names[0]}`, { retryable: true });
 }
 
-// Lifetimes come as numbers or as numeric strings ("72000"): the SDK reads both (protocol.md §13).
+// Lifetimes come as numbers or as numeric strings ("72000"): the SDK reads both (docs/protocol.md §8.2).
 function optionalNumber(data: unknown, names: readonly string[]): number | undefined {
   for (const name of names) {
     const value = field(data, name);
@@ -101,7 +101,7 @@ export class SessionManager {
   private refreshTokenExpiresAt: number | undefined;
   private inflight: Promise<RequestToken> | undefined;
   // Set once the cloud refused the refresh token: it stays refused, so later calls fail at once
-  // instead of asking again (repeated logins lengthen the cloud's block, protocol.md §13).
+  // instead of asking again (repeated logins lengthen the cloud's block, docs/protocol.md §8.10).
   private ended: LinkVisualError | undefined;
 
   constructor(
@@ -177,7 +177,7 @@ export class SessionManager {
   }
 
   private refresh(signal?: AbortSignal): Promise<RequestToken> {
-    // Single flight: a refresh rotates the refresh token, so concurrent refreshes would race (protocol.md §4.4).
+    // Single flight: a refresh rotates the refresh token, so concurrent refreshes would race (docs/protocol.md §5.2).
     this.inflight ??= this.renew(signal).finally(() => {
       this.inflight = undefined;
     });
@@ -275,7 +275,7 @@ export class SessionManager {
 
   private acceptCloudToken(data: unknown, operation: string): void {
     const now = this.now();
-    // The docs disagree on names and units (protocol.md §4.3): accept both; small values are seconds.
+    // The docs disagree on names and units (docs/protocol.md §5.4): accept both; small values are seconds.
     this.cloudToken = requireString(data, ['cloudToken', 'iotToken'], operation);
     const life = optionalNumber(data, ['expireIn', 'expiresIn']) ?? 7_200_000;
     this.issuedAt = now;

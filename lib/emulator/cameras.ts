@@ -51,7 +51,7 @@ const EVENT_DESCRIPTIONS: Readonly<Record<number, string>> = {
   10009: 'Person or vehicle detected',
 };
 
-/** Algorithm names of intelligent event types seen in firmware samples (protocol.md §13). */
+/** Algorithm names of intelligent event types seen in firmware samples (docs/protocol.md §8.6). */
 export const INTELLIGENT_ALGORITHMS: Readonly<Record<number, string>> = { 10009: 'personVehicleDetect' };
 
 function compactUtc(epochMs: number): string {

@@ -24,7 +24,7 @@ export const USAGE = `Usage: link-visual-emulator [--port N] [--host H] [--camer
   --transcode-ms MS        how long a vod/cloudfile/get transcode takes (default 3000)
   --mp4-size BYTES         size of the generated MP4 files (default: the small fixture)
   --app-key KEY, --app-secret SECRET   gateway credentials (default demo-app-key / demo-app-secret)
-  Answer variants of the real cloud (protocol.md §13; defaults are the most cloud-like):
+  Answer variants of the real cloud (docs/protocol.md §8; defaults are the most cloud-like):
   --event-order O          event/query lists newest (default) or oldest first
   --numbers F              transcode status/progress and token lifetimes as string (default) or number
   --event-time F           event times as local text + eventTimeUTC (default) or ms numbers

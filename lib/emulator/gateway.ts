@@ -1,5 +1,5 @@
 /**
- * The API gateway's checks on an incoming request (protocol.md §3, §3.6), computed from the request
+ * The API gateway's checks on an incoming request (docs/protocol.md §4, §4.6), computed from the request
  * as sent: the signature over the headers listed in X-Ca-Signature-Headers, Content-MD5 against the
  * body, the AppKey, the stage, X-Ca-Timestamp within ±15 minutes and X-Ca-Nonce unused within 15
  * minutes. Order: signature (with AppKey and Content-MD5), then timestamp, then nonce; a nonce is

@@ -45,7 +45,7 @@ export interface EmulatorOptions {
   readonly saveDebounceMs?: number;
   /** Where the emulator reports problems it cannot answer with (a failed state write); default stderr. */
   readonly log?: (line: string) => void;
-  // ----- Answer variants of the real cloud (protocol.md §13); defaults are the most cloud-like form. -----
+  // ----- Answer variants of the real cloud (docs/protocol.md §8); defaults are the most cloud-like form. -----
   /** Order of `event/query` lists: `newest` first (default, as the apps imply) or `oldest` first. */
   readonly eventOrder?: EventOrder;
   /**

@@ -1,7 +1,7 @@
 /**
  * The Link Visual emulator's HTTP server (plain node:http): the gateway checks, then the operation.
  *
- * How answers are chosen (faithful to protocol.md, not to our client):
+ * How answers are chosen (faithful to docs/protocol.md, not to our client):
  * - Gateway refusals are non-2xx with `X-Ca-Error-Message` and an empty body: unknown path → 404
  *   `Invalid Url`; non-POST or unknown X-Ca-Stage → 400 `Invalid Url`; no signature → 401
  *   `Empty Signature`; unknown AppKey → 400 `Invalid AppKey`; body MD5 mismatch → 400
@@ -10,7 +10,7 @@
  *   seen within 15 min → 400 `Nonce Used`; body > maxBodyBytes → 413 `Request Body Too Large`.
  *   Every answer (gateway, business, control, media) carries `X-Ca-Request-Id`.
  * - Business answers are HTTP 200 with `{id (echoed), code, message, localizedMsg, data}`. Auth
- *   family (protocol.md §5, §13): an unknown or expired iotToken/cloudToken, or one of a session a
+ *   family (docs/protocol.md §6.3): an unknown or expired iotToken/cloudToken, or one of a session a
  *   newer login ended (one-login rule, sessions.ts) → `variants.tokenErrorCode`: 401 `request auth
  *   error. iotToken expired.` (default, as the real gateway) or 460 `iotToken invalid.` /
  *   `iotToken expired.` / `cloudToken …`; no iotToken/cloudToken → 460 `iotToken blank.` (as the

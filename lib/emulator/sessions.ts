@@ -1,5 +1,5 @@
 /**
- * Sessions and tokens (protocol.md §4): the demo identity's refresh token, the iotTokens issued by
+ * Sessions and tokens (docs/protocol.md §5): the demo identity's refresh token, the iotTokens issued by
  * createSessionByAuthCode / checkOrRefreshSession, and the project cloudToken. Lifetimes run on the
  * real clock (clients measure them with theirs).
  *
@@ -10,7 +10,7 @@
  * - /cloud/token issues a new cloudToken and invalidates every earlier one of the project (the doc:
  *   "再次调用...导致之前的cloudToken失效"); /cloud/token/refresh renews the current token in place
  *   (same string, new lifetime), so holders of it keep working.
- * - One-login rule (`variants.oneLogin`, protocol.md §13: the cloud may keep only the latest login
+ * - One-login rule (`variants.oneLogin`, docs/protocol.md §8.10: the cloud may keep only the latest login
  *   of an account): every login (createSessionByAuthCode, or `POST /_emulator/sessions/login-elsewhere`
  *   for a phone app signing in) gets its own refresh token and ends every older session: their
  *   iotTokens are refused like unknown ones and their refresh token with 2401. Refreshing the latest

@@ -1,6 +1,6 @@
 /**
  * vod/cloudfile/get transcode jobs (real time): the call that starts a job answers `data: null` (the
- * cloud's "still being made", protocol.md §13), unless `transcodeMs` is 0 and the file is ready at
+ * cloud's "still being made", docs/protocol.md §8.4), unless `transcodeMs` is 0 and the file is ready at
  * once; later calls see status 1 while progress advances over `transcodeMs`, then status 0 with
  * progress 100 (the caller adds the URL). A job armed to fail (control API
  * `POST /_emulator/transcode-failures`) ends with status 2 (the Chinese reference's "failed"; the

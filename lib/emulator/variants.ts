@@ -1,5 +1,5 @@
 /**
- * The answer variants of the real cloud the emulator can show (protocol.md §13): list order, numbers
+ * The answer variants of the real cloud the emulator can show (docs/protocol.md §8): list order, numbers
  * as text, event time form, the code of a refused token and the one-login rule. Set at start
  * (options) and changed live through the control API (`POST /_emulator/variants`).
  */

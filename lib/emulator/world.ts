@@ -191,12 +191,12 @@ export function newId(prefix: string): string {
   return `${prefix}${randomBytes(10).toString('hex')}`;
 }
 
-/** An event id in the cloud's form: 32 hex digits, `_`, the event time in ms (protocol.md §13). */
+/** An event id in the cloud's form: 32 hex digits, `_`, the event time in ms (docs/protocol.md §8.5). */
 export function newEventId(time: number): string {
   return `${randomBytes(16).toString('hex')}_${Math.max(0, Math.floor(time))}`;
 }
 
-/** A picture id in the cloud's form: base64, with its `+`, `/` and `=` (protocol.md §13). */
+/** A picture id in the cloud's form: base64, with its `+`, `/` and `=` (docs/protocol.md §8.5). */
 export function newPictureId(): string {
   return randomBytes(20).toString('base64');
 }

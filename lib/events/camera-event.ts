@@ -14,7 +14,7 @@ export interface CameraEvent {
 }
 
 // The types whose meaning is known: the reference's three, and the person/vehicle detection a firmware
-// sample posts as 10009 (protocol.md §13). 10005 and 10006 occur in apps without a known meaning.
+// sample posts as 10009 (docs/protocol.md §8.6). 10005 and 10006 occur in apps without a known meaning.
 const TYPE_NAMES: Readonly<Record<number, string>> = { 1: 'motion', 2: 'sound', 3: 'human', 10009: 'personVehicle' };
 
 /** `motion`, `sound`, `human`, `personVehicle`, or the number itself for a type nobody has named. */
@@ -63,7 +63,7 @@ export function parseEvent(iotId: string, item: unknown, fallbackTime: number): 
   };
 }
 
-// Real event ids end in `_<ms since the epoch>` (protocol.md §13): finer than the whole seconds of eventTimeUTC.
+// Real event ids end in `_<ms since the epoch>` (docs/protocol.md §8.5): finer than the whole seconds of eventTimeUTC.
 function idMs(eventId: string): number | undefined {
   const match = /_(\d{12,14})$/.exec(eventId);
   return match ? Number(match[1]) : undefined;

@@ -1,8 +1,8 @@
 /**
  * Reading one device's events over a time window, page by page. The window stays fixed and pages are
  * counted by `pageStart` while the answer says `nextValid`: the cloud lists events newest first (the
- * apps) or oldest first (the reference), and `nextBeginTime` has no reliable meaning (protocol.md
- * §13), so nothing here depends on either. Events are told apart by `eventId`; a page shifted by an
+ * apps) or oldest first (the reference), and `nextBeginTime` has no reliable meaning (docs/protocol.md
+ * §7), so nothing here depends on either. Events are told apart by `eventId`; a page shifted by an
  * event indexed meanwhile repeats one, which is dropped, and no page is skipped.
  */
 import type { LinkVisualClient } from '../client/client';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isPlainObject } from '../catalog/validate';
 
-/** The `request` block of the envelope (protocol.md §2). */
+/** The `request` block of the envelope (docs/protocol.md §3). */
 export interface EnvelopeRequest {
   apiVer: string;
   iotToken?: string;

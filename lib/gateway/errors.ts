@@ -83,14 +83,14 @@ export class LinkVisualError extends Error {
 }
 
 /**
- * Body codes that mean the token is missing, expired or invalid: renew once and repeat (protocol.md
- * §5, §13: the official SDK renews on 401). 460 is not here: it is a parameter error unless its
+ * Body codes that mean the token is missing, expired or invalid: renew once and repeat (docs/protocol.md
+ * §6.3: the official SDK renews on 401). 460 is not here: it is a parameter error unless its
  * message names the token (`tokenRefusalMessage`).
  */
 export const AUTH_API_CODES: ReadonlySet<number> = new Set([401, 2062, 29003, 26101, 26251]);
 /** Body codes that mean the refresh credential itself is gone: a new session is needed. */
 export const SESSION_DEAD_API_CODES: ReadonlySet<number> = new Set([2401, 2407, 2459, 2462]);
-/** The request-parameter error, also sent for `iotToken blank` during refresh races (protocol.md §13). */
+/** The request-parameter error, also sent for `iotToken blank` during refresh races (docs/protocol.md §6.3). */
 export const PARAM_ERROR_API_CODE = 460;
 
 // "iotToken blank", "iotToken expired.", "cloudToken invalid.", "token invalid", "invalid iotToken".

@@ -1,4 +1,4 @@
-/** Numbers as the cloud sends them: JSON numbers or numeric text (`"80"`, `"7200"`), protocol.md §13. */
+/** Numbers as the cloud sends them: JSON numbers or numeric text (`"80"`, `"7200"`), docs/protocol.md §8.2. */
 
 /** A finite number from a number or a numeric string (surrounding blanks allowed); undefined otherwise. */
 export function numberOf(value: unknown): number | undefined {

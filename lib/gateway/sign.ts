@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 
-/** The two HMAC algorithms the gateway accepts (protocol.md §3.1). */
+/** The two HMAC algorithms the gateway accepts (docs/protocol.md §4.1). */
 export type SignatureMethod = 'HmacSHA256' | 'HmacSHA1';
 
 export const DEFAULT_CONTENT_TYPE = 'application/json; charset=UTF-8';
@@ -48,7 +48,7 @@ export function contentMd5(body: string | Buffer): string {
   return createHash('md5').update(body).digest('base64');
 }
 
-/** `path` plus sorted `key=value` pairs (raw, not URL-encoded), per protocol.md §3.3. */
+/** `path` plus sorted `key=value` pairs (raw, not URL-encoded), per docs/protocol.md §4.3. */
 export function buildPathAndParameters(path: string, parameters: readonly (readonly [string, string | undefined])[]): string {
   if (parameters.length === 0) return path;
   const sorted = [...parameters].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -56,7 +56,7 @@ export function buildPathAndParameters(path: string, parameters: readonly (reado
   return `${path}?${joined}`;
 }
 
-/** The newline-joined string the HMAC covers (protocol.md §3.2). */
+/** The newline-joined string the HMAC covers (docs/protocol.md §4.2). */
 export function buildStringToSign(parts: StringToSignParts): string {
   const sorted = [...parts.signedHeaders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const block = sorted.map(([name, value]) => `${name}:${value}\n`).join('');

@@ -16,7 +16,7 @@ export interface RecordingRequest {
   readonly time?: number;
 }
 
-// Seconds or ms, as a number or numeric text (the cloud sends both, protocol.md §13), or ISO text.
+// Seconds or ms, as a number or numeric text (the cloud sends both, docs/protocol.md §8.2), or ISO text.
 function epochMs(value: unknown): number | undefined {
   const numeric = numberOf(value);
   if (numeric !== undefined && numeric > 0) return numeric < 1e12 ? numeric * 1000 : numeric;

@@ -1,4 +1,5 @@
 import type { LinkVisualClient } from '../client/client';
+import { apiVersionOf, type ApiVersions } from '../catalog/api-versions';
 import { isPlainObject } from '../catalog/validate';
 import { LinkVisualError } from '../gateway/errors';
 import { expiresAtFor } from './url-expiry';
@@ -24,6 +25,8 @@ export interface SnapshotOptions {
   /** Largest image accepted. Default: the client's media limit (20 MiB). */
   readonly maxBytes?: number;
   readonly onProgress?: (text: string) => void;
+  /** Versions to send instead of the catalog's, by operation name (`triggerPicture`, `queryPicturesByIds`). */
+  readonly apiVersions?: ApiVersions;
 }
 
 // Picture URLs carry no documented lifetime; when the URL does not say, assume a short one.
@@ -50,7 +53,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export async function takeSnapshot(client: LinkVisualClient, iotId: string, options: SnapshotOptions = {}): Promise<Snapshot> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const pollMs = options.pollMs ?? 1000;
-  const triggered = await client.call('triggerPicture', { iotId }, { signal: options.signal });
+  const triggered = await client.call('triggerPicture', { iotId }, { signal: options.signal, apiVer: apiVersionOf(options.apiVersions, 'triggerPicture') });
   const pictureId = isPlainObject(triggered) ? triggered.pictureId : undefined;
   if (typeof pictureId !== 'string' || pictureId === '') {
     throw new LinkVisualError('INVALID_RESPONSE', 'picture/trigger: the answer has no pictureId', { path: '/vision/customer/picture/trigger' });
@@ -58,7 +61,11 @@ export async function takeSnapshot(client: LinkVisualClient, iotId: string, opti
   const deadline = Date.now() + timeoutMs;
   options.onProgress?.('waiting for picture');
   for (;;) {
-    const found = await client.call('queryPicturesByIds', { iotId, pictureIdList: [pictureId] }, { signal: options.signal });
+    const found = await client.call(
+      'queryPicturesByIds',
+      { iotId, pictureIdList: [pictureId] },
+      { signal: options.signal, apiVer: apiVersionOf(options.apiVersions, 'queryPicturesByIds') },
+    );
     const list = isPlainObject(found) && Array.isArray(found.pictureList) ? found.pictureList : [];
     const picture = list.find((p): p is Record<string, unknown> => isPlainObject(p) && p.pictureId === pictureId && typeof p.pictureUrl === 'string' && p.pictureUrl !== '');
     if (picture) {

@@ -1,6 +1,6 @@
 /**
  * The cloud transcodes a recording to MP4 before it can be downloaded: `vod/cloudfile/get` starts the
- * job and reports `{url, status, progress}` (protocol.md §13). `status` and `progress` come as numbers
+ * job and reports `{url, status, progress}` (docs/protocol.md §8.4). `status` and `progress` come as numbers
  * or as numeric text (the reference's sample is `"status":"1","progress":"80"`). Status 0 is done,
  * 1 is working, and every other number is a failure (2 in the Chinese reference, -1 in the English
  * one), reported at once. `data: null` or no `status` while the file is being made

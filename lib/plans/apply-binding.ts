@@ -1,4 +1,5 @@
 import type { LinkVisualClient } from '../client/client';
+import { apiVersionOf, type ApiVersions } from '../catalog/api-versions';
 import { isPlainObject } from '../catalog/validate';
 import { LinkVisualError } from '../gateway/errors';
 import { PLAN_OPERATIONS, type PlanKind } from './apply-plan';
@@ -15,13 +16,14 @@ export interface ApplyBindingResult {
 
 /**
  * Makes `planId` the plan bound to `iotId` (for one stream type): no request but the lookup when it
- * already is; otherwise unbinds the other plan first, then binds. Safe to repeat.
+ * already is; otherwise unbinds the other plan first, then binds. Safe to repeat. `apiVersions` gives versions to
+ * send instead of the catalog's, by operation name (the byDevice, unbind and bind operations of the kind).
  */
 export async function applyBinding(
   client: LinkVisualClient,
   kind: PlanKind,
   target: { iotId: string; planId: string; streamType?: number },
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; apiVersions?: ApiVersions } = {},
 ): Promise<ApplyBindingResult> {
   const ops = PLAN_OPERATIONS[kind];
   const { iotId, planId } = target;
@@ -34,11 +36,12 @@ export async function applyBinding(
     });
   }
   const stream = target.streamType === undefined ? {} : { streamType: target.streamType };
-  const current = await client.call(ops.byDevice, { iotId, ...stream }, { signal: options.signal });
+  const at = (operation: string) => ({ signal: options.signal, apiVer: apiVersionOf(options.apiVersions, operation) });
+  const current = await client.call(ops.byDevice, { iotId, ...stream }, at(ops.byDevice));
   const currentPlanId = isPlainObject(current) && typeof current.planId === 'string' && current.planId !== '' ? current.planId : undefined;
   if (currentPlanId === planId) return { iotId, changed: false, action: 'unchanged', planId };
-  if (currentPlanId) await client.call(ops.unbind, { iotId, ...stream }, { signal: options.signal });
-  await client.call(ops.bind, { iotId, planId, ...stream }, { signal: options.signal });
+  if (currentPlanId) await client.call(ops.unbind, { iotId, ...stream }, at(ops.unbind));
+  await client.call(ops.bind, { iotId, planId, ...stream }, at(ops.bind));
   return currentPlanId
     ? { iotId, changed: true, action: 'rebound', planId, previousPlanId: currentPlanId }
     : { iotId, changed: true, action: 'bound', planId };

@@ -1,6 +1,7 @@
 import type { LinkVisualClient } from '../client/client';
 import { formatProblems, isPlainObject, validateParams } from '../catalog/validate';
 import { findOperation } from '../catalog/operations';
+import { apiVersionOf, type ApiVersions } from '../catalog/api-versions';
 import { LinkVisualError } from '../gateway/errors';
 
 /** Recording plans (continuous) or event-triggered plans. */
@@ -75,13 +76,14 @@ function scheduleOf(kind: PlanKind, plan: Record<string, unknown>): string {
 /**
  * Makes the plan called `desired.name` match the desired schedule: creates it when missing, updates it
  * when different, and sends no write at all when it already matches (safe to repeat from automations).
- * Every parameter is validated before the first request.
+ * Every parameter is validated before the first request. `apiVersions` gives versions to send instead of the
+ * catalog's, by operation name (the query, set and update operations of the kind).
  */
 export async function applyPlan(
   client: LinkVisualClient,
   kind: PlanKind,
   desired: Record<string, unknown>,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; apiVersions?: ApiVersions } = {},
 ): Promise<ApplyPlanResult> {
   const ops = PLAN_OPERATIONS[kind];
   const setOperation = findOperation(ops.set);
@@ -93,14 +95,15 @@ export async function applyPlan(
   const name = desired.name as string;
   const timeZone = desired.timeZone;
   const query = timeZone === undefined ? {} : { timeZone };
+  const at = (operation: string) => ({ signal: options.signal, apiVer: apiVersionOf(options.apiVersions, operation) });
   const matches: Record<string, unknown>[] = [];
-  for await (const plan of client.paginate(ops.query, query, { signal: options.signal })) {
+  for await (const plan of client.paginate(ops.query, query, at(ops.query))) {
     if (isPlainObject(plan) && plan.name === name) matches.push(plan);
   }
   const [current, ...others] = matches;
   const duplicates = others.map((plan) => String(plan.planId));
   if (!current) {
-    const data = await client.call(ops.set, desired, { signal: options.signal });
+    const data = await client.call(ops.set, desired, at(ops.set));
     const planId = isPlainObject(data) ? data.planId : undefined;
     if (typeof planId !== 'string' || planId === '') {
       throw new LinkVisualError('INVALID_RESPONSE', `${setOperation.path}: the answer has no planId`, { path: setOperation.path });
@@ -111,6 +114,6 @@ export async function applyPlan(
   if (scheduleOf(kind, current) === scheduleOf(kind, desired)) {
     return { changed: false, action: 'unchanged', planId, name, duplicates };
   }
-  await client.call(ops.update, { ...desired, planId }, { signal: options.signal });
+  await client.call(ops.update, { ...desired, planId }, at(ops.update));
   return { changed: true, action: 'updated', planId, name, duplicates };
 }

@@ -1,10 +1,9 @@
 import { LinkVisualError } from '../../lib/gateway/errors';
 import { isPlainObject } from '../../lib/catalog/validate';
 import type { NodeAction, OperationNodeSpec } from '../shared/operation-node';
-import type { NodeDef, NodeMessage } from '../shared/red';
 
 /** Any operation or path: catalog entries are validated, unknown paths need an apiVer. */
-function anyOperation(requested: string, def: NodeDef, msg: NodeMessage): NodeAction | undefined {
+function anyOperation(requested: string): NodeAction | undefined {
   if (requested.trim() === '') {
     throw new LinkVisualError('INVALID_PARAMS', 'api: give an operation (catalog name) or an API path, in the node or in msg.operation', {
       problems: [{ path: 'operation', message: 'is required' }],
@@ -21,8 +20,8 @@ function anyOperation(requested: string, def: NodeDef, msg: NodeMessage): NodeAc
       if (configured !== undefined && !isPlainObject(configured)) {
         throw new LinkVisualError('INVALID_PARAMS', 'params must be an object', { problems: [{ path: 'params', message: 'must be an object' }] });
       }
-      const useMsg = def.ignoreMsg !== true && def.ignoreMsg !== 'true';
-      const version = (useMsg && typeof msg.apiVer === 'string' && msg.apiVer) || (typeof apiVer === 'string' && apiVer) || undefined;
+      // msg.apiVer (a string, or an object naming this operation; already checked) wins over the node's.
+      const version = context.apiVersion(requested) ?? ((typeof apiVer === 'string' && apiVer) || undefined);
       const result = await context.client.callDetailed(requested, { ...(configured ?? {}), ...fromPayload }, { apiVer: version, signal: context.signal });
       return { payload: result.data, status: 'ok', meta: result };
     },

@@ -33,7 +33,7 @@ export const bindActions: readonly NodeAction[] = [
   {
     key: 'apply',
     operation: byKind('bind'),
-    fixedApiVersions: true, // query, byDevice, unbind and bind, each at its own version
+    // A string msg.apiVer is for bind only; an object can give query, byDevice and unbind their own.
     extraParams: [
       {
         name: 'planName',
@@ -42,7 +42,7 @@ export const bindActions: readonly NodeAction[] = [
       },
     ],
     async run(context) {
-      const { params, kind, client, signal } = context;
+      const { params, kind, client, signal, apiVersions } = context;
       const ids = deviceIds(params.iotId);
       const problems: { path: string; message: string }[] = [];
       if (ids.length === 0) problems.push({ path: 'iotId', message: 'is required (one id, a list, or ids separated by commas)' });
@@ -53,7 +53,7 @@ export const bindActions: readonly NodeAction[] = [
       for (const iotId of ids) context.check(PLAN_OPERATIONS[kind].bind, { iotId, planId: planId ?? 'lookup', ...(streamType === undefined ? {} : { streamType }) });
       if (problems.length > 0) throw new LinkVisualError('INVALID_PARAMS', `apply: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { problems });
       if (!planId) {
-        for await (const plan of client.paginate(PLAN_OPERATIONS[kind].query, {}, { signal })) {
+        for await (const plan of client.paginate(PLAN_OPERATIONS[kind].query, {}, { signal, apiVer: context.apiVersion(PLAN_OPERATIONS[kind].query) })) {
           if (isPlainObject(plan) && plan.name === planName) {
             planId = String(plan.planId);
             break;
@@ -64,10 +64,13 @@ export const bindActions: readonly NodeAction[] = [
       const results = [];
       for (const iotId of ids) {
         context.progress(`applying ${results.length + 1}/${ids.length}`);
-        results.push(await applyBinding(client, kind, { iotId, planId, streamType }, { signal }));
+        results.push(await applyBinding(client, kind, { iotId, planId, streamType }, { signal, apiVersions }));
       }
       const changed = results.filter((r) => r.changed).length;
-      return { payload: ids.length === 1 && !Array.isArray(params.iotId) ? results[0] : results, status: changed === 0 ? 'unchanged' : `${changed} changed` };
+      // msg.linkVisual.apiVer: the version of bind, when it was sent.
+      const bind = PLAN_OPERATIONS[kind].bind;
+      const apiVer = changed === 0 ? undefined : (context.apiVersion(bind) ?? client.resolve(bind).apiVer);
+      return { payload: ids.length === 1 && !Array.isArray(params.iotId) ? results[0] : results, status: changed === 0 ? 'unchanged' : `${changed} changed`, apiVer };
     },
   },
 ];

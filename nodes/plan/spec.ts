@@ -21,10 +21,15 @@ export const planActions: readonly NodeAction[] = [
     key: 'apply',
     // apply takes exactly the parameters of `set`: the desired plan, identified by its name.
     operation: byKind('set'),
-    fixedApiVersions: true, // query, set and update, each at its own version
+    // A string msg.apiVer is for the write (set or update); an object can give the query its own.
+    apiVerOperations: { record: [PLAN_OPERATIONS.record.set, PLAN_OPERATIONS.record.update], event: [PLAN_OPERATIONS.event.set, PLAN_OPERATIONS.event.update] },
     async run(context) {
-      const result = await applyPlan(context.client, context.kind, context.params, { signal: context.signal });
-      return { payload: result, status: `${result.action}` };
+      const { client, kind } = context;
+      const result = await applyPlan(client, kind, context.params, { signal: context.signal, apiVersions: context.apiVersions });
+      const written = result.action === 'created' ? PLAN_OPERATIONS[kind].set : result.action === 'updated' ? PLAN_OPERATIONS[kind].update : undefined;
+      // msg.linkVisual.apiVer: the version of the write, when there was one.
+      const apiVer = written === undefined ? undefined : (context.apiVersion(written) ?? client.resolve(written).apiVer);
+      return { payload: result, status: `${result.action}`, apiVer };
     },
   },
 ];

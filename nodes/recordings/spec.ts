@@ -86,7 +86,7 @@ export const recordingActions: readonly NodeAction[] = [
       return { payload: { deletedCount, requests: chunks.length }, status: `${deletedCount} deleted` };
     },
   },
-  // progress may come as numeric text ("80"), protocol.md §13.
+  // progress may come as numeric text ("80"), docs/protocol.md §8.2.
   { key: 'downloadUrl', operation: 'getDownloadUrl', summary: (data) => (isPlainObject(data) && numberOf(data.progress) !== undefined ? `${numberOf(data.progress)}%` : 'ok') },
   { key: 'getDuration', operation: 'getRecordDuration', summary: (data) => (isPlainObject(data) ? `${String(data.recordDuration)} s` : 'ok') },
   { key: 'setDuration', operation: 'setRecordDuration', summary: says('set') },

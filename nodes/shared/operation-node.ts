@@ -26,7 +26,14 @@ export interface ActionContext {
   /** True when a list action should fetch one page only (`pages` setting or `msg.pages`). */
   readonly onePage: boolean;
   readonly signal: AbortSignal;
-  /** Calls an operation; remembers it for `msg.linkVisual`. */
+  /**
+   * The versions `msg.apiVer` asks for, by catalog operation name (by path for one outside the catalog), for
+   * the lib functions a `run` calls (their `apiVersions` option); empty without `msg.apiVer`.
+   */
+  readonly apiVersions: Readonly<Record<string, string>>;
+  /** The version `msg.apiVer` asks for an operation (name or path), or undefined: its catalog version then. */
+  apiVersion(operation: string): string | undefined;
+  /** Calls an operation (at its `msg.apiVer` version, if any); remembers it for `msg.linkVisual`. */
   call(operation: string, params: Record<string, unknown>): Promise<unknown>;
   /** Every item of every page of a list operation. */
   collect(operation: string, params: Record<string, unknown>): Promise<unknown[]>;
@@ -45,6 +52,8 @@ export interface ActionResult {
   readonly extra?: Record<string, unknown>;
   /** The call behind the result, when the action made it itself. */
   readonly meta?: CallResult;
+  /** The version sent for the action's main operation, when its run called it outside `call`/`collect`. */
+  readonly apiVer?: string;
 }
 
 /** One thing a node can do: a catalog operation (per plan kind) or a composed `run`. */
@@ -58,10 +67,10 @@ export interface NodeAction {
   readonly allPages?: boolean;
   readonly run?: (context: ActionContext) => Promise<ActionResult>;
   /**
-   * The action calls several operations, each at its catalog version (plan/bind `apply`, snapshot):
-   * `msg.apiVer` is refused rather than sent to calls it was not meant for, or silently ignored.
+   * The operations a string `msg.apiVer` applies to, when not just `operation` (plan `apply` writes with set
+   * or update). An action without `operation` (the api node's) applies it to the operation it was asked for.
    */
-  readonly fixedApiVersions?: boolean;
+  readonly apiVerOperations?: Readonly<Record<PlanKind, readonly string[]>>;
   /** Status text for a plain operation's result. */
   readonly summary?: (payload: unknown) => string;
 }
@@ -131,14 +140,66 @@ export function paramProperty(paramName: string): string {
 /** An API version as the cloud writes them: digits.digits.digits, e.g. `2.1.5`. */
 const API_VERSION = /^\d{1,6}\.\d{1,6}\.\d{1,6}$/;
 
-/** `msg.apiVer` checked: undefined when absent (the catalog's version is used), else the version; INVALID_PARAMS otherwise. */
+function shownValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+/** `msg.apiVer` as a string, checked: undefined when absent (the catalog's version is used), else the version; INVALID_PARAMS otherwise. */
 export function messageApiVersion(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string' && API_VERSION.test(value)) return value;
-  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : `a ${typeof value}`;
-  throw new LinkVisualError('INVALID_PARAMS', `apiVer must be a version like "2.1.5" (digits.digits.digits), got ${shown}`, {
-    problems: [{ path: 'apiVer', message: 'must be digits.digits.digits, e.g. 2.1.5' }],
+  throw new LinkVisualError('INVALID_PARAMS', `apiVer must be a version like "2.1.5" (digits.digits.digits), or an object of them by operation, got ${shownValue(value)}`, {
+    problems: [{ path: 'apiVer', message: 'must be digits.digits.digits, e.g. 2.1.5, or an object of them by operation' }],
   });
+}
+
+/** The key an operation has in a versions map: its catalog name, or the path as given for one outside the catalog. */
+function versionKey(operation: string): string {
+  return findOperation(operation)?.name ?? operation.trim();
+}
+
+/**
+ * `msg.apiVer` checked, as versions by operation: a string is the version of the action's `main` operations;
+ * an object maps operation names or API paths to versions (each digits.digits.digits). Keys become catalog
+ * names; a key outside the catalog is accepted only when it is one of `main` (a path asked of the api node).
+ * Empty when absent. INVALID_PARAMS for a malformed version, an unknown operation, or two versions for one.
+ */
+export function messageApiVersions(value: unknown, main: readonly string[]): Readonly<Record<string, string>> {
+  const versions: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (!isPlainObject(value)) {
+    const version = messageApiVersion(value);
+    if (version !== undefined) for (const name of main) versions[versionKey(name)] = version;
+    return versions;
+  }
+  const problems: { path: string; message: string }[] = [];
+  const owned = new Set(main.map(versionKey));
+  for (const [key, version] of Object.entries(value)) {
+    const where = `apiVer[${JSON.stringify(key.slice(0, 80))}]`;
+    const name = findOperation(key)?.name ?? (owned.has(key.trim()) ? key.trim() : undefined);
+    if (name === undefined) {
+      problems.push({ path: where, message: 'is not an operation name or API path of the catalog' });
+    } else if (typeof version !== 'string' || !API_VERSION.test(version)) {
+      problems.push({ path: where, message: `must be a version like "2.1.5" (digits.digits.digits), got ${shownValue(version)}` });
+    } else if (versions[name] !== undefined && versions[name] !== version) {
+      problems.push({ path: where, message: `gives ${name} a second version (${versions[name]} and ${version})` });
+    } else {
+      versions[name] = version;
+    }
+  }
+  if (problems.length > 0) {
+    const more = problems.length > 5 ? `; and ${problems.length - 5} more` : '';
+    throw new LinkVisualError('INVALID_PARAMS', `${formatProblems(problems.slice(0, 5))}${more}`, { problems });
+  }
+  return versions;
+}
+
+/** The operations a string `msg.apiVer` applies to for an action: see `NodeAction.apiVerOperations`. */
+function apiVerTargets(action: NodeAction, kind: PlanKind): readonly string[] {
+  if (action.apiVerOperations) return action.apiVerOperations[kind];
+  if (action.operation === undefined) return [action.key];
+  const own = operationOf(action, kind)?.name;
+  return own ? [own] : [];
 }
 
 function isSet(value: unknown): boolean {
@@ -246,21 +307,16 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
         });
       }
       const { action } = resolved;
-      // msg.apiVer picks another version of the action's own operation (the cloud has moved some on, protocol.md §13).
-      const apiVer = useMsg ? messageApiVersion(msg.apiVer) : undefined;
-      if (apiVer !== undefined && action.fixedApiVersions) {
-        throw new LinkVisualError('INVALID_PARAMS', `${action.key} calls several operations, each at its own version: msg.apiVer cannot be used with it`, {
-          problems: [{ path: 'apiVer', message: `not accepted by ${action.key}` }],
-        });
-      }
-      const ownOperation = operationOf(action, resolved.kind)?.name;
+      // msg.apiVer picks other versions where the cloud has moved on (docs/protocol.md §3.2): a string for the action's
+      // main operation, or versions by operation for any call the action makes.
+      const apiVersions = useMsg ? messageApiVersions(msg.apiVer, apiVerTargets(action, resolved.kind)) : messageApiVersions(undefined, []);
       const specs = actionParams(action, resolved.kind);
       const params = await gatherParams(RED, node, def, msg, specs, { useMsg, passThrough: spec.passThroughParams === true });
       const client = await account.account.getClient();
       const onePage = useMsg && (msg.pages === 'one' || msg.pages === 'all') ? msg.pages === 'one' : def.pages === 'one';
       let meta: CallResult | undefined;
-      // Only the action's own operation gets msg.apiVer; anything else a run calls keeps its catalog version.
-      const versionFor = (operation: string): string | undefined => (apiVer !== undefined && client.resolve(operation).name === ownOperation ? apiVer : undefined);
+      // An operation msg.apiVer does not name keeps its catalog version.
+      const versionFor = (operation: string): string | undefined => (typeof operation === 'string' ? apiVersions[versionKey(operation)] : undefined);
       const context: ActionContext = {
         client,
         msg,
@@ -270,6 +326,8 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
         useMsg,
         onePage,
         signal,
+        apiVersions,
+        apiVersion: versionFor,
         async call(operation, callParams) {
           meta = await client.callDetailed(operation, callParams, { signal, apiVer: versionFor(operation) });
           return meta.data;
@@ -322,7 +380,7 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
           msg.linkVisual = {
             operation: meta?.operation ?? action.key,
             path: meta?.path,
-            apiVer: meta?.apiVer,
+            apiVer: result.apiVer ?? meta?.apiVer,
             requestId: meta?.requestId,
             durationMs: meta?.durationMs,
             ...(spec.kinds ? { kind } : {}),

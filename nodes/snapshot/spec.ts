@@ -17,7 +17,7 @@ export const nodeSpec: OperationNodeSpec = {
     {
       key: 'snapshot',
       operation: 'triggerPicture',
-      fixedApiVersions: true, // triggerPicture, then queryPicturesByIds, each at its own version
+      // A string msg.apiVer is for triggerPicture; an object can give queryPicturesByIds its own.
       async run(context) {
         context.check('triggerPicture', context.params);
         const iotId = context.params.iotId as string;
@@ -25,6 +25,7 @@ export const nodeSpec: OperationNodeSpec = {
           signal: context.signal,
           timeoutMs: seconds(context.settings.timeout, DEFAULT_TIMEOUT_S) * 1000,
           onProgress: (text) => context.progress(text),
+          apiVersions: context.apiVersions,
         });
         return {
           payload: snapshot.image,
@@ -35,6 +36,7 @@ export const nodeSpec: OperationNodeSpec = {
             picture: snapshot.picture,
             expiresAt: snapshot.expiresAt,
           },
+          apiVer: context.apiVersion('triggerPicture') ?? context.client.resolve('triggerPicture').apiVer,
         };
       },
     },

@@ -1,4 +1,4 @@
-/** What real clients send and see (protocol.md §13): monthrecord timeZone, recordType 3, needProlongOriginRecord, transcode answers. */
+/** What real clients send and see (docs/protocol.md §8): monthrecord timeZone, recordType 3, needProlongOriginRecord, transcode answers. */
 import assert from 'node:assert/strict';
 import { LinkVisualClient } from '../../lib/client/client';
 import type { EmulatorHandle } from '../../lib/emulator';

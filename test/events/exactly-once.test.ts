@@ -70,7 +70,7 @@ class Runtime {
   }
 }
 
-// The cloud's answer forms (protocol.md §13): its most cloud-like settings (newest first, numbers as text,
+// The cloud's answer forms (docs/protocol.md §8): its most cloud-like settings (newest first, numbers as text,
 // 401 for an expired token, one login), and the other readings (oldest first, numbers, ms event times, 460).
 const FORMS = [
   { name: 'newest first, cloud-like', variants: CLOUD_LIKE_VARIANTS },

@@ -1,5 +1,5 @@
 /**
- * Auth errors told apart (protocol.md §5, §13): 401 and the session-dead codes renew once, 460 is a
+ * Auth errors told apart (docs/protocol.md §6.3): 401 and the session-dead codes renew once, 460 is a
  * parameter error unless it names the token, a refused refresh ends the session with a plain
  * "signed in elsewhere" error, and token lifetimes are read from numbers or numeric strings.
  */

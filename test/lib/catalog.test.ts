@@ -332,7 +332,7 @@ describe('catalog/operations', () => {
     });
   });
 
-  describe('what real clients show (protocol.md §13)', () => {
+  describe('what real clients show (docs/protocol.md §8)', () => {
     const problems = (name: string, params: Record<string, unknown>) => validateParams(op(name), params).map((p) => p.path);
 
     it('record/query: recordType 3 (recorded while watching) is a request value and a response value', () => {

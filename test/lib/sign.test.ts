@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { buildStringToSign, computeSignature, contentMd5, signRequest, verifySignature } from '../../lib/gateway/sign';
 
-// The worked example of protocol.md §3.5 (fake credentials).
+// The worked example of docs/protocol.md §4.5 (fake credentials).
 const body =
   '{"id":"4f1c2d3e-0000-4000-8000-000000000001","version":"1.0","request":{"apiVer":"2.1.5","iotToken":"EXAMPLEIOTTOKEN"},"params":{"iotId":"EXAMPLEIOTID","beginTime":1763971200000,"endTime":1763978400000,"eventType":0,"pageStart":0,"pageSize":20}}';
 const example = {
@@ -16,7 +16,7 @@ const example = {
 };
 
 describe('gateway signature', () => {
-  it('reproduces the worked example of protocol.md §3.5 (HmacSHA256)', () => {
+  it('reproduces the worked example of docs/protocol.md §4.5 (HmacSHA256)', () => {
     const headers = signRequest(example);
     assert.equal(headers['content-md5'], 'T5K7RgHj4ZY3tJgtYgaNCw==');
     assert.equal(headers['x-ca-signature-headers'], 'x-ca-key,x-ca-nonce,x-ca-signature-method,x-ca-timestamp');
@@ -59,7 +59,7 @@ describe('gateway signature', () => {
   it('reproduces the HmacSHA1 reference value when SHA1 is selected', () => {
     const headers = signRequest({ ...example, signatureMethod: 'HmacSHA1' });
     assert.equal(headers['x-ca-signature-method'], 'HmacSHA1');
-    // The method header is itself signed, so the SHA1 signature differs from the §3.5 reference string's.
+    // The method header is itself signed, so the SHA1 signature differs from the §4.5 reference string's.
     const check = verifySignature(
       { method: 'POST', url: '/vision/customer/event/query', headers, body: Buffer.from(body) },
       (key) => (key === '12345678' ? example.appSecret : undefined),

@@ -95,7 +95,7 @@ describe('catalog validation', () => {
       ['setRecordPlan', 'allDay', [0, 1], [2, -1]],
       ['bindRecordPlan', 'streamType', [0, 1], [2]],
       ['bindEventPlan', 'streamType', [0, 1], [2]],
-      ['queryRecordings', 'recordType', [0, 1, 2, 3, 99], [4, 98]], // 3: recorded while watching (protocol.md §13)
+      ['queryRecordings', 'recordType', [0, 1, 2, 3, 99], [4, 98]], // 3: recorded while watching (docs/protocol.md §8.7)
       ['queryEvents', 'eventType', [0, 1, 2, 3], [4, -1]],
       ['queryEvents', 'pictureType', [0, 1, 2], [3]],
       ['queryPicturesByTime', 'type', [0, 1, 2], [3]],

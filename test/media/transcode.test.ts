@@ -1,4 +1,4 @@
-/** vod/cloudfile/get answers in the forms the real cloud sends (protocol.md §13), read and waited on. */
+/** vod/cloudfile/get answers in the forms the real cloud sends (docs/protocol.md §8.4), read and waited on. */
 import assert from 'node:assert/strict';
 import type { LinkVisualClient } from '../../lib/client/client';
 import { LinkVisualError } from '../../lib/gateway/errors';

@@ -164,7 +164,7 @@ describe('operation nodes: msg.apiVer', function () {
     assert.equal((output.linkVisual as Msg).apiVer, '2.0.7');
   });
 
-  for (const apiVer of ['', '2.1', 'v2.1.5', '2.1.5 ', '2.1.5.1', '2.x.5', 215, true, {}, ['2.1.5']]) {
+  for (const apiVer of ['', '2.1', 'v2.1.5', '2.1.5 ', '2.1.5.1', '2.x.5', 215, true, ['2.1.5']]) {
     it(`refuses msg.apiVer ${JSON.stringify(apiVer)} with INVALID_PARAMS before anything is sent`, async () => {
       const before = emulator.stats().requests;
       const { output, error, requests } = await send('events', { operation: 'byTime', apiVer, payload: { iotId: CAMERA, beginTime: 0, endTime: Date.now() } });
@@ -191,19 +191,152 @@ describe('operation nodes: msg.apiVer', function () {
     assert.deepEqual(refused.requests, []);
   });
 
-  for (const [name, msg] of [
-    ['plan', { operation: 'apply', kind: 'record', payload: { name: 'one', allDay: 1 } }],
-    ['bind', { operation: 'apply', kind: 'event', payload: { iotId: CAMERA, planName: 'alerts' } }],
-    ['snapshot', { payload: { iotId: CAMERA } }],
-  ] as const) {
-    it(`${name}${'operation' in msg ? ` ${msg.operation}` : ''}: calls several operations, so refuses msg.apiVer before anything is sent`, async () => {
-      const before = emulator.stats().requests;
-      const { error, requests } = await send(name, { ...msg, apiVer: '9.9.9' });
-      const caught = error?.error as { code: string; message: string } | undefined;
-      assert.equal(caught?.code, 'INVALID_PARAMS');
-      assert.match(caught?.message ?? '', /msg\.apiVer cannot be used/);
-      assert.deepEqual(requests, []);
-      assert.equal(emulator.stats().requests, before);
-    });
+  /** The catalog version of an operation. */
+  function catalog(name: string): string {
+    const version = findOperation(name)?.apiVer;
+    assert.ok(version, name);
+    return version;
   }
+
+  /** [path, apiVer] of each request, with the path shortened after /vision/customer. */
+  function sent(requests: Seen[]): [string, unknown][] {
+    return requests.map((r) => [r.path.slice(V.length), r.apiVer]);
+  }
+
+  it('snapshot: a string msg.apiVer goes to picture/trigger, the lookups keep their catalog version', async () => {
+    const { output, requests } = await ok('snapshot', { payload: { iotId: CAMERA }, apiVer: '9.9.9' });
+    assert.ok(Buffer.isBuffer(output.payload));
+    const calls = sent(requests);
+    assert.deepEqual(calls[0], ['/picture/trigger', '9.9.9']);
+    assert.ok(calls.length >= 2, JSON.stringify(calls));
+    for (const call of calls.slice(1)) assert.deepEqual(call, ['/picture/querybyids', catalog('queryPicturesByIds')]);
+    assert.equal((output.linkVisual as Msg).apiVer, '9.9.9', 'the version sent for triggerPicture');
+    assert.equal(output.apiVer, undefined);
+  });
+
+  it('snapshot: an object msg.apiVer gives each operation (by name or path) its version', async () => {
+    const apiVer = { triggerPicture: '2.0.1', [`${V}/picture/querybyids`]: '2.1.1' };
+    const { output, requests } = await ok('snapshot', { payload: { iotId: CAMERA }, apiVer });
+    const calls = sent(requests);
+    assert.deepEqual(calls[0], ['/picture/trigger', '2.0.1']);
+    assert.ok(calls.length >= 2, JSON.stringify(calls));
+    for (const call of calls.slice(1)) assert.deepEqual(call, ['/picture/querybyids', '2.1.1']);
+    assert.equal((output.linkVisual as Msg).apiVer, '2.0.1');
+    assert.equal(output.apiVer, undefined);
+  });
+
+  it('snapshot: without msg.apiVer, and with an empty object, every call goes at its catalog version', async () => {
+    for (const apiVer of [undefined, {}]) {
+      const { output, requests } = await ok('snapshot', { payload: { iotId: CAMERA }, apiVer });
+      const calls = sent(requests);
+      assert.deepEqual(calls[0], ['/picture/trigger', catalog('triggerPicture')]);
+      for (const call of calls.slice(1)) assert.deepEqual(call, ['/picture/querybyids', catalog('queryPicturesByIds')]);
+      assert.equal((output.linkVisual as Msg).apiVer, catalog('triggerPicture'));
+    }
+  });
+
+  it('plan apply: a string msg.apiVer goes to the write (set, then update), the query keeps its catalog version', async () => {
+    const created = await ok('plan', { operation: 'apply', kind: 'record', apiVer: '9.9.9', payload: { name: 'versioned', allDay: 1 } });
+    assert.equal((created.output.payload as { action: string }).action, 'created');
+    const query = ['/record/plan/query', catalog('queryRecordPlans')];
+    assert.ok(created.requests.length >= 2);
+    assert.deepEqual(sent(created.requests), [...created.requests.slice(1).map(() => query), ['/record/plan/set', '9.9.9']]);
+    assert.equal((created.output.linkVisual as Msg).apiVer, '9.9.9');
+    assert.equal(created.output.apiVer, undefined);
+
+    const schedule = [{ dayOfWeek: 1, begin: 0, end: 3600 }];
+    const updated = await ok('plan', { operation: 'apply', kind: 'record', apiVer: '9.9.8', payload: { name: 'versioned', allDay: 0, timeSectionList: schedule } });
+    assert.equal((updated.output.payload as { action: string }).action, 'updated');
+    assert.deepEqual(sent(updated.requests), [...updated.requests.slice(1).map(() => query), ['/record/plan/update', '9.9.8']]);
+    assert.equal((updated.output.linkVisual as Msg).apiVer, '9.9.8');
+
+    const unchanged = await ok('plan', { operation: 'apply', kind: 'record', apiVer: '9.9.7', payload: { name: 'versioned', allDay: 0, timeSectionList: schedule } });
+    assert.equal((unchanged.output.payload as { action: string }).action, 'unchanged');
+    assert.deepEqual(sent(unchanged.requests), unchanged.requests.map(() => query), 'no write, so the version is not sent');
+    assert.equal((unchanged.output.linkVisual as Msg).apiVer, undefined);
+  });
+
+  it('plan apply: an object msg.apiVer gives the query and the write their versions', async () => {
+    const apiVer = { queryRecordPlans: '2.0.5', [`${V}/record/plan/update`]: '2.0.6', setRecordPlan: '2.0.7', getRecordDuration: '1.0.9' };
+    const { output, requests } = await ok('plan', { operation: 'apply', kind: 'record', apiVer, payload: { name: 'versioned', allDay: 1 } });
+    assert.equal((output.payload as { action: string }).action, 'updated');
+    assert.deepEqual(sent(requests), [...requests.slice(1).map(() => ['/record/plan/query', '2.0.5']), ['/record/plan/update', '2.0.6']]);
+    assert.equal((output.linkVisual as Msg).apiVer, '2.0.6');
+    assert.equal(output.apiVer, undefined);
+  });
+
+  it('bind apply: a string msg.apiVer goes to bind only; an object gives every call its version', async () => {
+    await ok('plan', { operation: 'apply', kind: 'event', payload: { name: 'alerts-2', allDay: 1, eventTypeList: [1], recordDuration: 20, preRecordDuration: 0 } });
+    const rebound = await ok('bind', { operation: 'apply', kind: 'event', apiVer: '9.9.9', payload: { iotId: CAMERA, planName: 'alerts-2' } });
+    assert.equal((rebound.output.payload as { action: string }).action, 'rebound');
+    const lookups = rebound.requests.slice(0, -3);
+    assert.ok(lookups.length >= 1);
+    assert.deepEqual(sent(rebound.requests), [
+      ...lookups.map(() => ['/eventrecord/plan/query', catalog('queryEventPlans')]),
+      ['/eventrecord/plan/getbyiotid', catalog('getEventPlanByDevice')],
+      ['/eventrecord/plan/unbind', catalog('unbindEventPlan')],
+      ['/eventrecord/plan/device/bind', '9.9.9'],
+    ]);
+    assert.equal((rebound.output.linkVisual as Msg).apiVer, '9.9.9');
+    assert.equal(rebound.output.apiVer, undefined);
+
+    // Back to "alerts" (other tests rely on it), every operation at a version of its own.
+    const apiVer = { queryEventPlans: '2.0.1', getEventPlanByDevice: '2.0.2', [`${V}/eventrecord/plan/unbind`]: '2.0.3', bindEventPlan: '2.0.4', bindRecordPlan: '2.0.5' };
+    const restored = await ok('bind', { operation: 'apply', kind: 'event', apiVer, payload: { iotId: CAMERA, planName: 'alerts' } });
+    assert.equal((restored.output.payload as { action: string }).action, 'rebound');
+    assert.deepEqual(sent(restored.requests), [
+      ...restored.requests.slice(0, -3).map(() => ['/eventrecord/plan/query', '2.0.1']),
+      ['/eventrecord/plan/getbyiotid', '2.0.2'],
+      ['/eventrecord/plan/unbind', '2.0.3'],
+      ['/eventrecord/plan/device/bind', '2.0.4'],
+    ]);
+    assert.equal((restored.output.linkVisual as Msg).apiVer, '2.0.4');
+  });
+
+  it('a single-call action takes the object form like the string; entries for operations it does not call are unused', async () => {
+    const { output, requests } = await ok('recordings', { operation: 'getDuration', apiVer: { [`${V}/record/durationconfig/get`]: '1.0.7', queryEvents: '2.1.5' }, payload: { iotId: CAMERA } });
+    assert.deepEqual(sent(requests), [['/record/durationconfig/get', '1.0.7']]);
+    assert.equal((output.linkVisual as Msg).apiVer, '1.0.7');
+    const api = await ok('api', { operation: 'queryRecordPlans', apiVer: { queryRecordPlans: '9.9.6', triggerPicture: '2.0.1' }, payload: { pageSize: 10 } });
+    assert.deepEqual(sent(api.requests), [['/record/plan/query', '9.9.6']]);
+    assert.equal((api.output.linkVisual as Msg).apiVer, '9.9.6');
+  });
+
+  const refusals: { what: string; apiVer: Record<string, unknown>; paths: string[]; message: RegExp }[] = [
+    { what: 'an unknown operation', apiVer: { triggerPicture: '2.0.1', takePicture: '2.0.1' }, paths: ['apiVer["takePicture"]'], message: /apiVer\["takePicture"\]: is not an operation/ },
+    { what: 'an unknown path', apiVer: { [`${V}/picture/take`]: '2.0.1' }, paths: [`apiVer["${V}/picture/take"]`], message: /picture\/take/ },
+    { what: 'a malformed version', apiVer: { triggerPicture: '2.0', queryPicturesByIds: '2.1.1' }, paths: ['apiVer["triggerPicture"]'], message: /must be a version like "2\.1\.5".*got "2\.0"/ },
+    { what: 'a version that is not a string', apiVer: { queryPicturesByIds: 211 }, paths: ['apiVer["queryPicturesByIds"]'], message: /got a number/ },
+    { what: 'two versions for one operation', apiVer: { triggerPicture: '2.0.1', [`${V}/picture/trigger`]: '2.0.2' }, paths: [`apiVer["${V}/picture/trigger"]`], message: /second version/ },
+  ];
+  for (const { what, apiVer, paths, message } of refusals) {
+    for (const [name, msg] of [
+      ['snapshot', { payload: { iotId: CAMERA } }],
+      ['plan', { operation: 'apply', kind: 'record', payload: { name: 'refused', allDay: 1 } }],
+      ['bind', { operation: 'apply', kind: 'event', payload: { iotId: CAMERA, planName: 'alerts-2' } }],
+      ['events', { operation: 'byTime', payload: { iotId: CAMERA, beginTime: 0, endTime: Date.now() } }],
+    ] as const) {
+      it(`${name}: refuses an object msg.apiVer with ${what}, naming it, before anything is sent`, async () => {
+        const before = emulator.stats().requests;
+        const { output, error, requests } = await send(name, { ...msg, apiVer });
+        assert.equal(output, undefined);
+        const caught = error?.error as { code: string; message: string; cause: { problems: { path: string }[] } } | undefined;
+        assert.equal(caught?.code, 'INVALID_PARAMS');
+        assert.match(caught.message, message);
+        assert.deepEqual(caught.cause.problems.map((p) => p.path), paths);
+        assert.deepEqual(requests, []);
+        assert.equal(emulator.stats().requests, before, 'nothing was sent');
+      });
+    }
+  }
+
+  it('api node: an object msg.apiVer may name a path outside the catalog when it is the one called', async () => {
+    const path = '/vision/customer/not/there';
+    const { error, requests } = await send('api', { operation: path, apiVer: { [path]: '1.0.3' }, payload: {} });
+    assert.deepEqual(sent(requests), [['/not/there', '1.0.3']], 'sent at that version (the emulator does not know the path)');
+    assert.ok(error, 'the emulator refuses the path');
+    const other = await send('api', { operation: path, apiVer: { '/vision/customer/elsewhere': '1.0.3' }, payload: {} });
+    assert.equal((other.error?.error as { code?: string } | undefined)?.code, 'INVALID_PARAMS');
+    assert.deepEqual(other.requests, []);
+  });
 });

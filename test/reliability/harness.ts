@@ -43,7 +43,7 @@ export const DOCUMENTED_CODES: ReadonlySet<string> = new Set([
   'MEDIA',
 ]);
 
-/** Figures the suites publish; printed at the end of the run (and copied into the README by hand). */
+/** Figures the suites publish; printed at the end of the run (and copied into docs/reliability.md by hand). */
 export const figures: Record<string, Record<string, unknown>> = {};
 
 /** Records one suite's figures and prints them at once (so a failing later suite does not hide them). */
