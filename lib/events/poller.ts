@@ -77,6 +77,8 @@ interface Slot {
   failures: number;
   /** A scan that stopped at the page limit, to go on from at the next poll (same window end, so pages stay put). */
   resume?: ScanResume;
+  /** A push said an event happened at `since`: poll now, then retry briefly until a poll finds it indexed. */
+  nudge?: { since: number; retry: number };
   controller?: AbortController;
 }
 
@@ -97,6 +99,8 @@ interface ScanResume {
 }
 
 const CATCH_UP_DELAY_MS = 200;
+// After a push, the event may not be indexed yet: polls follow at these delays until one finds it.
+const NUDGE_RETRY_MS = [250, 500, 1000, 2000, 4000];
 // Events of one unfinished window held at most; beyond it they are handed on early (nothing is lost, only their order).
 const MAX_HELD_EVENTS = 20_000;
 const MAX_PENALTY_MS = 10 * 60_000;
@@ -180,6 +184,27 @@ export class EventPoller {
   /** How far the server's clock is ahead of the local one (0 until the client saw an answer). */
   clockOffsetMs(): number {
     return this.#client?.clockOffsetMs ?? 0;
+  }
+
+  /**
+   * Polls a device as soon as possible because a push said something happened on it (at `eventTime`,
+   * the cloud's ms, when known); while no poll finds an event from then on, polls again after 0.25,
+   * 0.5, 1, 2 and 4 s. Events still go through the subscribers' cursors: a push is only a trigger.
+   */
+  nudge(iotId: string, eventTime?: number): void {
+    const slot = this.#slots.get(iotId);
+    if (!slot || this.#closed) return;
+    const since = typeof eventTime === 'number' && Number.isFinite(eventTime) ? eventTime : -Infinity;
+    slot.nudge = { since: Math.min(since, slot.nudge?.since ?? Infinity), retry: 0 };
+    if (!slot.controller) {
+      slot.nextDueAt = Math.min(slot.nextDueAt, this.#now());
+      this.#arm();
+    } // a poll in flight: its end schedules the next one (#afterNudgedPoll)
+  }
+
+  /** Reads the subscribers' intervals again (an on-event node switched between polling and push sweeps). */
+  refresh(): void {
+    this.#rebuild();
   }
 
   /** The devices scheduled now. */
@@ -395,6 +420,7 @@ export class EventPoller {
     let pages = 0;
     let finished = false;
     let scannedTo = -Infinity;
+    let latest = -Infinity; // the latest event time any page brought (a nudge waits for one from its push on)
     let next: EventPage['next'];
     // Hands the held events on as one page, in time order; `complete` when the window's last page was read.
     const handOn = (complete: boolean) => {
@@ -417,7 +443,10 @@ export class EventPoller {
         pages += 1;
         events += found.events.length;
         finished = found.last;
-        for (const event of found.events) held.set(event.eventId, event);
+        for (const event of found.events) {
+          held.set(event.eventId, event);
+          if (event.eventTime > latest) latest = event.eventTime;
+        }
         if (!finished && held.size >= MAX_HELD_EVENTS) handOn(false);
       }
       if (finished && !signal.aborted) handOn(true);
@@ -431,11 +460,13 @@ export class EventPoller {
         const penalty = Math.min(MAX_PENALTY_MS, slot.periodMs * 2 ** (slot.failures - 1));
         slot.nextDueAt = Math.max(slot.nextDueAt, this.#now() + penalty);
       }
+      this.#afterNudgedPoll(slot, latest);
       const report: PollReport = { iotId, ok: false, at: Date.now(), events, pages, error: failure };
       for (const subscriber of live()) safely(() => subscriber.pollDone?.(report));
       return;
     }
     if (signal.aborted) return;
+    this.#afterNudgedPoll(slot, latest);
     slot.failures = 0;
     slot.lastOkAt = Date.now();
     if (!finished) {
@@ -444,6 +475,19 @@ export class EventPoller {
     }
     const report: PollReport = { iotId, ok: true, at: slot.lastOkAt, scannedTo: finished ? scannedTo : undefined, events, pages, behind: !finished };
     for (const subscriber of live()) safely(() => subscriber.pollDone?.(report));
+  }
+
+  // A nudged device whose poll did not find the pushed event yet is polled again after the next retry delay.
+  #afterNudgedPoll(slot: Slot, latest: number): void {
+    const nudge = slot.nudge;
+    if (!nudge) return;
+    // Event times are whole seconds: the pushed event may be listed up to a second before the push's time.
+    if (latest >= nudge.since - 1000 || nudge.retry >= NUDGE_RETRY_MS.length) {
+      slot.nudge = undefined;
+      return;
+    }
+    slot.nextDueAt = Math.min(slot.nextDueAt, this.#now() + NUDGE_RETRY_MS[nudge.retry]);
+    nudge.retry += 1;
   }
 
   #ensureDeviceList(): void {

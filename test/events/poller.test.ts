@@ -59,6 +59,35 @@ describe('shared event scheduler (EventPoller)', function () {
     await client.close();
   });
 
+  it('polls a nudged device at once, and again briefly until the pushed event is indexed', async () => {
+    const queries = countQueries(client);
+    const poller = new EventPoller({ client: async () => client, rateLimit: 1000 });
+    const iotId = emulator.cameras[5];
+    const subscriber = watcher('slow', [iotId], 600_000); // a sweep every 10 minutes: only nudges find events soon
+    poller.subscribe(subscriber);
+    try {
+      await sleep(300);
+      const before = queries.calls.length;
+      // Indexed 1.2 s after it happened: the first polls after the push find nothing yet.
+      const eventTime = Date.now();
+      const eventId = await inject(emulator, { iotId, eventTime, visibleAfterMs: 1200 });
+      const pushedAt = Date.now();
+      poller.nudge(iotId, eventTime);
+      await until(() => subscriber.events.has(eventId), 5000, 'the pushed event');
+      const delay = Date.now() - pushedAt;
+      assert.ok(delay < 3000, `found ${delay} ms after the push`);
+      const nudgedPolls = queries.calls.length - before;
+      assert.ok(nudgedPolls >= 2 && nudgedPolls <= 5, `${nudgedPolls} polls for one push`);
+      await sleep(1500);
+      assert.equal(queries.calls.length - before, nudgedPolls, 'no more polls once the event was found');
+      poller.nudge('not-watched', eventTime); // a push for a device nobody watches asks nothing
+      await sleep(300);
+      assert.equal(queries.calls.length - before, nudgedPolls);
+    } finally {
+      await poller.close();
+    }
+  });
+
   it('polls 200 devices once per cycle, spread over the interval, even when two subscribers watch them all', async () => {
     const queries = countQueries(client);
     const poller = new EventPoller({ client: async () => client, rateLimit: 1000 });
