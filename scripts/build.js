@@ -36,6 +36,10 @@ for (const entry of fs.readdirSync(nodesDir, { withFileTypes: true })) {
 // Write the operation nodes' editor HTML (template, defaults, operations, parameter rows) from the catalog.
 require('./generate-editor').generate(dist);
 
+// Fill the help pages' tables (actions, parameters, outputs, operations, error codes) from the catalog,
+// the node specs and lib/gateway/error-codes.ts; a page without a required table marker fails the build.
+require('./generate-help').generateHelp(dist);
+
 // Every node file package.json promises must exist with its editor HTML beside it.
 const pkg = require(path.join(root, 'package.json'));
 for (const [set, file] of Object.entries(pkg['node-red'].nodes)) {
