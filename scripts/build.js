@@ -2,7 +2,8 @@
 // Build: compile TypeScript to CommonJS in dist/, then place each node's editor HTML, locales and
 // icons next to its compiled .js, where the Node-RED loader looks for them. The operation nodes'
 // editor HTML is written by generate-editor.js from nodes/shared/operation-node.template.html
-// (*.template.html files are build inputs and are not copied).
+// (*.template.html files are build inputs and are not copied). Last, editor/ is bundled into
+// resources/link-visual-editor.js.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -35,6 +36,22 @@ for (const entry of fs.readdirSync(nodesDir, { withFileTypes: true })) {
 
 // Write the operation nodes' editor HTML (template, defaults, operations, parameter rows) from the catalog.
 require('./generate-editor').generate(dist);
+
+// Bundle the editor (editor/*.ts and the browser-safe lib/ and nodes/ modules it imports) into the one script
+// every node's HTML loads. Platform browser: an import of a Node built-in fails the build.
+require('esbuild').buildSync({
+  entryPoints: [path.join(root, 'editor', 'index.ts')],
+  outfile: path.join(root, 'resources', 'link-visual-editor.js'),
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2017',
+  minify: false,
+  legalComments: 'none',
+  charset: 'utf8',
+  banner: { js: '// Generated from editor/*.ts by scripts/build.js (esbuild): edit those, not this file.' },
+  logLevel: 'warning',
+});
 
 // Fill the help pages' tables (actions, parameters, outputs, operations, error codes) from the catalog,
 // the node specs and lib/gateway/error-codes.ts; a page without a required table marker fails the build.

@@ -86,20 +86,9 @@ const ICONS = {
   enableDefaultPlan: 'fa-calendar-check-o',
 };
 
-/** The TypedInput type a parameter property starts with (runtime evaluates `<property>Type`). */
+/** The TypedInput type a parameter property starts with: nodes/shared/typed-input.ts, as compiled into dist/. */
 function defaultTypedType(param) {
-  switch (param.type) {
-    case 'int':
-    case 'long':
-      return 'num';
-    case 'boolean':
-      return 'bool';
-    case 'list':
-    case 'object':
-      return 'json';
-    default:
-      return 'str';
-  }
+  return require(path.join(ROOT, 'dist', 'nodes', 'shared', 'typed-input.js')).defaultTypedType(param);
 }
 
 function identifier(name, type) {

@@ -14,6 +14,7 @@ function undici(): Undici {
 }
 import type { Operation } from '../catalog/types';
 import { findOperation } from '../catalog/operations';
+import { isOperationPath } from '../catalog/call-syntax';
 import { formatProblems, validateParams } from '../catalog/validate';
 import { buildRequestEnvelope, parseResponseEnvelope } from '../gateway/envelope';
 import { LinkVisualError, errorFromApiCode, errorFromHttp, networkError } from '../gateway/errors';
@@ -275,7 +276,7 @@ export class LinkVisualClient extends EventEmitter {
     const known = findOperation(nameOrPath.trim());
     if (known) return known;
     const path = nameOrPath.trim();
-    if (!path.startsWith('/') || !/^\/[A-Za-z0-9_\-/.]+$/.test(path) || path.includes('..')) {
+    if (!isOperationPath(path)) {
       throw new LinkVisualError('UNKNOWN_OPERATION', `unknown operation: ${path.slice(0, 80)}`);
     }
     if (!options.apiVer) {

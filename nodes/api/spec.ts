@@ -1,5 +1,6 @@
 import { LinkVisualError } from '../../lib/gateway/errors';
 import { isPlainObject } from '../../lib/catalog/validate';
+import { isApiVersion } from '../../lib/catalog/call-syntax';
 import type { NodeAction, OperationNodeSpec } from '../shared/operation-node';
 
 /** Any operation or path: catalog entries are validated, unknown paths need an apiVer. */
@@ -19,6 +20,12 @@ function anyOperation(requested: string): NodeAction | undefined {
       const { params: configured, apiVer, ...fromPayload } = context.params;
       if (configured !== undefined && !isPlainObject(configured)) {
         throw new LinkVisualError('INVALID_PARAMS', 'params must be an object', { problems: [{ path: 'params', message: 'must be an object' }] });
+      }
+      // The node's apiVer follows the rule msg.apiVer follows (and the editor checks), so a typo is not sent.
+      if (apiVer !== undefined && !isApiVersion(apiVer)) {
+        throw new LinkVisualError('INVALID_PARAMS', 'apiVer must be a version like "2.1.5" (digits.digits.digits)', {
+          problems: [{ path: 'apiVer', message: 'must be digits.digits.digits, e.g. 2.1.5' }],
+        });
       }
       // msg.apiVer (a string, or an object naming this operation; already checked) wins over the node's.
       const version = context.apiVersion(requested) ?? ((typeof apiVer === 'string' && apiVer) || undefined);

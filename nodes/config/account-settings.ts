@@ -1,6 +1,16 @@
 import type { AuthOptions, LinkVisualClientOptions, RegionId } from '../../lib';
 import { LinkVisualError } from '../../lib/gateway/errors';
 import { isRegionId } from '../../lib/client/regions';
+import {
+  CUSTOM_REGION,
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_TIMEOUT_S,
+  authModeOf,
+  isEndpointUrl,
+  positiveSetting,
+  regionOf,
+  type AuthMode,
+} from './account-rules';
 import { sessionFingerprint } from '../../lib/client/session-file';
 
 /** Editor properties of a `link-visual-config` node. */
@@ -24,17 +34,15 @@ export interface AccountCredentials {
   projectId?: string;
 }
 
-export type AuthMode = 'session' | 'authCode' | 'iotToken' | 'cloud';
-export const AUTH_MODES: readonly AuthMode[] = ['session', 'authCode', 'iotToken', 'cloud'];
+export { AUTH_MODES, type AuthMode } from './account-rules';
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
 function positiveNumber(value: unknown, fallback: number, name: string, problems: string[]): number {
-  if (value === undefined || value === null || value === '') return fallback;
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
+  const n = positiveSetting(value, fallback);
+  if (Number.isNaN(n)) {
     problems.push(`${name} must be a positive number`);
     return fallback;
   }
@@ -50,13 +58,13 @@ export function clientOptionsFrom(
   credentials: AccountCredentials,
 ): { options: Omit<LinkVisualClientOptions, 'onSession'>; fingerprint: string; mode: AuthMode } {
   const problems: string[] = [];
-  const region = text(properties.region) || 'cn-shanghai';
+  const region = regionOf(properties.region);
   let endpoint: string | undefined;
   let regionId: RegionId | undefined;
-  if (region === 'custom') {
+  if (region === CUSTOM_REGION) {
     endpoint = text(properties.endpoint);
     if (!endpoint) problems.push('a custom endpoint URL is required');
-    else if (!/^https?:\/\/[^\s/]+/.test(endpoint)) problems.push('the endpoint must be an http(s) URL');
+    else if (!isEndpointUrl(endpoint)) problems.push('the endpoint must be an http(s) URL');
   } else if (isRegionId(region)) {
     regionId = region;
   } else {
@@ -67,7 +75,7 @@ export function clientOptionsFrom(
   if (!appKey) problems.push('AppKey is required');
   if (!appSecret) problems.push('AppSecret is required');
 
-  const mode = (text(properties.authMode) || 'session') as AuthMode;
+  const mode = authModeOf(properties.authMode) as AuthMode;
   let auth: AuthOptions = { mode: 'none' };
   const identityId = text(credentials.identityId);
   const refreshToken = text(credentials.refreshToken);
@@ -95,8 +103,8 @@ export function clientOptionsFrom(
     default:
       problems.push(`unknown auth mode "${String(mode).slice(0, 40)}"`);
   }
-  const rateLimit = positiveNumber(properties.rateLimit, 5, 'rate limit', problems);
-  const timeoutSeconds = positiveNumber(properties.timeout, 10, 'timeout', problems);
+  const rateLimit = positiveNumber(properties.rateLimit, DEFAULT_RATE_LIMIT, 'rate limit', problems);
+  const timeoutSeconds = positiveNumber(properties.timeout, DEFAULT_TIMEOUT_S, 'timeout', problems);
   if (problems.length > 0) throw new LinkVisualError('CONFIG', `account settings: ${problems.join('; ')}`);
 
   const fingerprint = sessionFingerprint([endpoint ?? regionId, appKey, mode, identityId, refreshToken, authCode, projectId]);

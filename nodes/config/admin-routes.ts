@@ -8,8 +8,8 @@ import type { AdminRequest, AdminResponse, NodeAPI } from '../shared/red';
 import { sessionFilePath, type Account } from './account';
 import { clientOptionsFrom, type AccountCredentials, type AccountProperties } from './account-settings';
 
-const CREDENTIAL_NAMES: readonly (keyof AccountCredentials)[] = ['appKey', 'appSecret', 'identityId', 'refreshToken', 'authCode', 'iotToken', 'projectId'];
-const PROPERTY_NAMES: readonly (keyof AccountProperties)[] = ['region', 'endpoint', 'authMode', 'rateLimit', 'timeout'];
+import { ACCOUNT_PROPERTY_NAMES as PROPERTY_NAMES, CREDENTIAL_NAMES } from './account-rules';
+
 // The editor shows stored passwords as this sentinel: it means "keep the stored value".
 const KEEP_STORED = '__PWRD__';
 const MAX_LISTED = 2000;

@@ -68,6 +68,7 @@ export const recordingActions: readonly NodeAction[] = [
   {
     key: 'delete',
     operation: 'deleteRecordings',
+    batched: 'fileNameList',
     async run(context) {
       const names = context.params.fileNameList;
       const chunks: Record<string, unknown>[] = [];

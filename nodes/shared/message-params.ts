@@ -1,4 +1,4 @@
-import type { ParamSpec } from '../../lib';
+import type { ParamSpec } from '../../lib/catalog/types';
 import { isPlainObject } from '../../lib/catalog/validate';
 
 const INTEGER = /^-?\d+$/;

@@ -12,7 +12,7 @@ export type EditorInput =
   /** A checkbox: `<type>.label.<heading>` in the label column, `<type>.label.<property>` beside the box. */
   | { readonly kind: 'checkbox'; readonly heading: string }
   /**
-   * A TypedInput (set up by resources/link-visual-editor.js) that starts as `type`, kept in `<property>Type`:
+   * A TypedInput (set up by the editor bundle, editor/) that starts as `type`, kept in `<property>Type`:
    * `<type>.label.<property>`; an optional button beside it (its title `<type>.label.<title>`).
    */
   | {
@@ -26,7 +26,7 @@ export interface EditorSetting {
   readonly property: string;
   /** The default value. */
   readonly value: string | number | boolean;
-  /** Checked in the editor by `LinkVisualEditor.validate(type, property)` (rules in resources/link-visual-editor.js). */
+  /** Checked in the editor by `LinkVisualEditor.validate(type, property)` (rules in editor/settings-rules.ts). */
   readonly validate?: boolean;
   /** Font Awesome 4.7 icon of the row's label. */
   readonly icon: string;

@@ -1,33 +1,31 @@
-import type { ParamSpec } from '../../lib';
+import { findOperation, operations } from '../../lib/catalog/operations';
+import type { EditorAction, EditorNodeSpec, EditorParam } from './editor-spec';
 import { PLAN_KINDS, actionParams, paramProperty, type OperationNodeSpec } from './operation-node';
 
-/** A parameter as the editor shows it: the catalog spec plus the node property that stores it. */
-export interface EditorParam extends ParamSpec {
-  readonly property: string;
-}
+export type { EditorAction, EditorNodeSpec, EditorParam } from './editor-spec';
 
-/** One action as the editor shows it, with its parameters per plan kind. */
-export interface EditorAction {
-  readonly key: string;
-  readonly operation?: string | Readonly<Record<string, string>>;
-  readonly allPages: boolean;
-  readonly params: Readonly<Record<string, readonly EditorParam[]>>;
-}
-
-/** What the editor of an operation node needs, derived from the runtime spec and the catalog. */
-export interface EditorNodeSpec {
-  readonly type: string;
-  readonly kinds: boolean;
-  readonly actions: readonly EditorAction[];
-  /** Every parameter property any action uses, each once (the node's `defaults`). */
-  readonly properties: readonly EditorParam[];
+/** Catalog path → name of the operations a node runs by name or path (see EditorNodeSpec.paths). */
+function catalogPaths(spec: OperationNodeSpec): Record<string, string> {
+  const paths: Record<string, string> = {};
+  if (spec.resolveOther) {
+    for (const operation of operations) paths[operation.path] = operation.name;
+    return paths;
+  }
+  for (const action of spec.actions) {
+    const names = action.operation === undefined ? [] : typeof action.operation === 'string' ? [action.operation] : Object.values(action.operation);
+    for (const name of names) {
+      const operation = findOperation(name);
+      if (operation) paths[operation.path] = operation.name;
+    }
+  }
+  return paths;
 }
 
 /** Describes an operation node for its editor: actions, their parameters and the node properties. */
 export function describeNodeSpec(spec: OperationNodeSpec): EditorNodeSpec {
   const properties = new Map<string, EditorParam>();
   const kinds = spec.kinds ? PLAN_KINDS : (['record'] as const);
-  const actions = spec.actions.map((action) => {
+  const actions = spec.actions.map((action): EditorAction => {
     const params: Record<string, EditorParam[]> = {};
     for (const kind of kinds) {
       params[kind] = actionParams(action, kind).map((param) => {
@@ -38,5 +36,8 @@ export function describeNodeSpec(spec: OperationNodeSpec): EditorNodeSpec {
     }
     return { key: action.key, operation: action.operation, allPages: action.allPages === true, params };
   });
-  return { type: spec.type, kinds: spec.kinds === true, actions, properties: [...properties.values()] };
+  const described: EditorNodeSpec = { type: spec.type, kinds: spec.kinds === true, actions, properties: [...properties.values()], paths: catalogPaths(spec) };
+  if (!spec.resolveOther) return described;
+  // A node that runs any operation checks its parameters against the whole catalog.
+  return { ...described, catalog: Object.fromEntries(operations.map((operation) => [operation.name, operation.params])) };
 }

@@ -4,13 +4,14 @@ import { findOperation } from '../../lib/catalog/operations';
 import { formatProblems, isPlainObject, validateParams } from '../../lib/catalog/validate';
 import type { AccountStatus, ConfigNode } from '../config/account';
 import { coerceParams } from './message-params';
+import { PLAN_KINDS, findAction, isPlanKind, operationToRun, type PlanKind } from './actions';
+import { isFieldSet, typedParamValue } from './typed-input';
+import { isApiVersion } from '../../lib/catalog/call-syntax';
 import type { OperationNodeEditor } from './node-editor';
 import { asLinkVisualError, messageError, nodeError, sessionStatusText } from './node-error';
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from './red';
 
-/** The two plan families: continuous recording plans and event-triggered plans. */
-export type PlanKind = 'record' | 'event';
-export const PLAN_KINDS: readonly PlanKind[] = ['record', 'event'];
+export { PLAN_KINDS, type PlanKind };
 
 /** What an action's `run` gets: the merged parameters and helpers that record what was called. */
 export interface ActionContext {
@@ -65,6 +66,8 @@ export interface NodeAction {
   readonly extraParams?: readonly ParamSpec[];
   /** For list operations: fetch every page unless the node's `pages` setting is `one`. */
   readonly allPages?: boolean;
+  /** A list parameter the action's `run` sends in batches of the catalog's maxItems: it takes any number of items. */
+  readonly batched?: string;
   readonly run?: (context: ActionContext) => Promise<ActionResult>;
   /**
    * The operations a string `msg.apiVer` applies to, when not just `operation` (plan `apply` writes with set
@@ -101,26 +104,13 @@ function operationOf(action: NodeAction, kind: PlanKind): Operation | undefined 
 
 /** Finds the action for a configured or requested operation: an action key, a catalog name or an API path. */
 export function resolveAction(spec: OperationNodeSpec, requested: string, kind: PlanKind): { action: NodeAction; kind: PlanKind } | undefined {
-  const byKey = spec.actions.find((action) => action.key === requested);
-  if (byKey) return { action: byKey, kind };
-  const operation = findOperation(requested);
-  if (!operation) return undefined;
-  for (const action of spec.actions) {
-    if (!action.operation) continue;
-    if (typeof action.operation === 'string') {
-      if (action.operation === operation.name) return { action, kind };
-      continue;
-    }
-    for (const candidate of PLAN_KINDS) {
-      if (action.operation[candidate] === operation.name) return { action, kind: candidate };
-    }
-  }
-  return undefined;
+  return findAction(spec.actions, requested, kind, (name) => findOperation(name)?.name);
 }
 
 /** The parameter specs an action reads: its operation's plus any extra ones. */
 export function actionParams(action: NodeAction, kind: PlanKind): readonly ParamSpec[] {
-  return [...(operationOf(action, kind)?.params ?? []), ...(action.extraParams ?? [])];
+  const own = (operationOf(action, kind)?.params ?? []).map((param) => (param.name === action.batched ? { ...param, maxItems: undefined } : param));
+  return [...own, ...(action.extraParams ?? [])];
 }
 
 function evaluate(RED: NodeAPI, node: Node, value: unknown, type: string, msg: NodeMessage): Promise<unknown> {
@@ -137,9 +127,6 @@ export function paramProperty(paramName: string): string {
   return PROPERTY_ALIASES[paramName] ?? paramName;
 }
 
-/** An API version as the cloud writes them: digits.digits.digits, e.g. `2.1.5`. */
-const API_VERSION = /^\d{1,6}\.\d{1,6}\.\d{1,6}$/;
-
 function shownValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
@@ -148,7 +135,7 @@ function shownValue(value: unknown): string {
 /** `msg.apiVer` as a string, checked: undefined when absent (the catalog's version is used), else the version; INVALID_PARAMS otherwise. */
 export function messageApiVersion(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string' && API_VERSION.test(value)) return value;
+  if (isApiVersion(value)) return value;
   throw new LinkVisualError('INVALID_PARAMS', `apiVer must be a version like "2.1.5" (digits.digits.digits), or an object of them by operation, got ${shownValue(value)}`, {
     problems: [{ path: 'apiVer', message: 'must be digits.digits.digits, e.g. 2.1.5, or an object of them by operation' }],
   });
@@ -179,7 +166,7 @@ export function messageApiVersions(value: unknown, main: readonly string[]): Rea
     const name = findOperation(key)?.name ?? (owned.has(key.trim()) ? key.trim() : undefined);
     if (name === undefined) {
       problems.push({ path: where, message: 'is not an operation name or API path of the catalog' });
-    } else if (typeof version !== 'string' || !API_VERSION.test(version)) {
+    } else if (!isApiVersion(version)) {
       problems.push({ path: where, message: `must be a version like "2.1.5" (digits.digits.digits), got ${shownValue(version)}` });
     } else if (versions[name] !== undefined && versions[name] !== version) {
       problems.push({ path: where, message: `gives ${name} a second version (${versions[name]} and ${version})` });
@@ -202,10 +189,6 @@ function apiVerTargets(action: NodeAction, kind: PlanKind): readonly string[] {
   return own ? [own] : [];
 }
 
-function isSet(value: unknown): boolean {
-  return value !== undefined && value !== null && value !== '';
-}
-
 /** Reads the parameters for an action: node fields (TypedInputs) first, then `msg.payload` by spec name. */
 async function gatherParams(
   RED: NodeAPI,
@@ -219,8 +202,8 @@ async function gatherParams(
   for (const spec of specs) {
     const property = paramProperty(spec.name);
     const raw = def[property];
-    if (!isSet(raw)) continue;
     const type = typeof def[`${property}Type`] === 'string' ? (def[`${property}Type`] as string) : 'str';
+    if (!isFieldSet(raw, type)) continue;
     let value: unknown;
     try {
       value = await evaluate(RED, node, raw, type, msg);
@@ -229,9 +212,8 @@ async function gatherParams(
         problems: [{ path: spec.name, message: (error as Error).message }],
       });
     }
-    // A `date` TypedInput yields epoch milliseconds; some operations count seconds.
-    if (type === 'date' && spec.unit === 's' && typeof value === 'number') value = Math.floor(value / 1000);
-    if (isSet(value)) params[spec.name] = value;
+    value = typedParamValue(spec, type, value);
+    if (value !== undefined) params[spec.name] = value;
   }
   if (options.useMsg && isPlainObject(msg.payload)) {
     const payload = msg.payload;
@@ -288,14 +270,14 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
       if (!account) throw new LinkVisualError('CONFIG', 'no Link Visual account is configured on this node');
       const useMsg = def.ignoreMsg !== true && def.ignoreMsg !== 'true';
       const requestedKind = useMsg && typeof msg.kind === 'string' ? msg.kind : typeof def.kind === 'string' ? def.kind : 'record';
-      if (spec.kinds && !PLAN_KINDS.includes(requestedKind as PlanKind)) {
+      if (spec.kinds && !isPlanKind(requestedKind)) {
         throw new LinkVisualError('INVALID_PARAMS', `kind must be "record" or "event", got ${JSON.stringify(requestedKind).slice(0, 40)}`, {
           problems: [{ path: 'kind', message: 'must be "record" or "event"' }],
         });
       }
       const kind = (spec.kinds ? requestedKind : 'record') as PlanKind;
       // No operation configured: a node's first action is its default (the only one for record/snapshot).
-      const configured = typeof def.operation === 'string' && def.operation !== '' ? def.operation : (spec.actions[0]?.key ?? '');
+      const configured = operationToRun(def.operation, spec.actions);
       const requested = useMsg && typeof msg.operation === 'string' && msg.operation !== '' ? msg.operation : configured;
       const resolved = resolveAction(spec, requested, kind) ?? (() => {
         const other = spec.resolveOther?.(requested, def, msg);

@@ -4,7 +4,8 @@
 //   TypedInput type field;
 // - message catalogs exist in en-US and zh-CN with the same keys and placeholders, and every i18n key
 //   the templates and the shared editor script use resolves;
-// - icons exist next to each node; resources/link-visual-editor.js is ES2017 and leaks one global;
+// - icons exist next to each node; resources/link-visual-editor.js (bundled from editor/ by the build) is
+//   ES2017 and leaks one global;
 // - the shared editor logic (validation, weekly schedule, picker requests) behaves, run in a VM.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -18,6 +19,7 @@ const dist = path.join(root, 'dist');
 const MODULE = 'node-red-contrib-link-visual';
 const CONFIG_TYPE = 'link-visual-config';
 const EDITOR_SCRIPT = path.join(root, 'resources', 'link-visual-editor.js');
+const EDITOR_SOURCES = path.join(root, 'editor');
 const LOCALES = ['en-US', 'zh-CN'];
 // The node types whose editors this suite owns (shared editor script, generated defaults). Other node
 // sets of the package get the general checks: literal registration, icon, catalogs, i18n keys.
@@ -409,7 +411,12 @@ describe('editor contract (dist)', function () {
   });
 
   describe('catalogs of the shared editor strings', function () {
-    const editorSource = fs.readFileSync(EDITOR_SCRIPT, 'utf8');
+    // The sources, not the bundle: the bundler may rename a helper, the keys are what the sources ask for.
+    const editorSource = fs
+      .readdirSync(EDITOR_SOURCES)
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => fs.readFileSync(path.join(EDITOR_SOURCES, file), 'utf8'))
+      .join('\n');
 
     it('has every key the shared editor script asks for, in both languages', function () {
       const config = configSet();
@@ -424,6 +431,18 @@ describe('editor contract (dist)', function () {
           for (const what of ['devices', 'plans']) assert.ok(strings.has(`editor.picker.${what}.${match[1]}`), `${lang} editor.picker.${what}.${match[1]}`);
         }
         for (let day = 0; day < 7; day++) assert.ok(strings.has(`editor.schedule.day.${day}`));
+      }
+    });
+
+    it("labels every region and auth mode of the runtime's lists (the account dialog's choices)", function () {
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const { regions } = require(path.join(dist, 'lib', 'client', 'regions.js')) as { regions: Record<string, string> };
+      const rules = require(path.join(dist, 'nodes', 'config', 'account-rules.js')) as { AUTH_MODES: string[]; CUSTOM_REGION: string };
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      for (const lang of LOCALES) {
+        const strings = catalog(configSet(), lang);
+        for (const region of [...Object.keys(regions), rules.CUSTOM_REGION]) assert.ok(strings.has(`link-visual-config.region.${region}`), `${lang} region.${region}`);
+        for (const mode of rules.AUTH_MODES) assert.ok(strings.has(`link-visual-config.authMode.${mode}`), `${lang} authMode.${mode}`);
       }
     });
 
@@ -463,7 +482,7 @@ describe('editor contract (dist)', function () {
   describe('resources/link-visual-editor.js', function () {
     const source = fs.readFileSync(EDITOR_SCRIPT, 'utf8');
 
-    it('parses as ES2017 script (no build step for the editor)', function () {
+    it('parses as ES2017 script (the target the build bundles editor/ for)', function () {
       assert.doesNotThrow(() => new vm.Script(source, { filename: 'link-visual-editor.js' }));
       assert.doesNotThrow(() => acorn.parse(source, { ecmaVersion: 2017, sourceType: 'script' }));
     });
@@ -543,8 +562,13 @@ describe('editor contract (dist)', function () {
       const node = { operation: 'delete', fileNameListType: 'json' };
       assert.equal(fileNameList(node, '["a.mp4","b.mp4"]'), true);
       assert.match(String(fileNameList(node, '[]')), /at least 1/);
-      assert.match(String(fileNameList(node, JSON.stringify(Array.from({ length: 101 }, (_v, i) => `f${i}`)))), /at most 100 items, got 101/);
-      assert.match(String(fileNameList(node, '[1]')), /\[0\]: must be text/);
+      assert.equal(fileNameList(node, JSON.stringify(Array.from({ length: 101 }, (_v, i) => `f${i}`))), true, 'delete sends 100 names a request');
+      const apiParams = validator(sandbox, 'link-visual-api', 'params');
+      const names = (count: number) => JSON.stringify({ iotId: 'cam', fileNameList: Array.from({ length: count }, (_v, i) => `f${i}`) });
+      assert.match(String(apiParams({ operation: 'deleteRecordings', paramsType: 'json' }, names(101))), /fileNameList: must have at most 100 items, got 101/);
+      assert.equal(apiParams({ operation: 'deleteRecordings', paramsType: 'json' }, names(100)), true);
+      assert.equal(fileNameList(node, '[1]'), true, 'the runtime sends a number item as text');
+      assert.match(String(fileNameList(node, '[true]')), /\[0\]: must be text/);
       assert.match(String(fileNameList(node, '{"a":1}')), /JSON list/);
       assert.match(String(fileNameList(node, '[oops')), /not valid JSON/);
       const sections = validator(sandbox, 'link-visual-plan', 'timeSectionList');

@@ -1,0 +1,63 @@
+// The editor bundle's entry: builds window.LinkVisualEditor, the one global every node's editor HTML uses.
+// scripts/build.js bundles editor/ with esbuild into resources/link-visual-editor.js, which Node-RED serves at
+// resources/node-red-contrib-link-visual/link-visual-editor.js and each node set loads before its inline scripts.
+// The operation nodes' HTML registers their specs with registerSpec; the dialogs call prepare/save/cancel; every
+// property's `validate` calls validate(type, property).
+import { accountRequest } from './admin';
+import { prepareConfig } from './config-dialog';
+import { prepare } from './operation-dialog';
+import { pollProjection } from './poll-projection';
+import { sectionsToSlots, slotsToSections } from './schedule-grid';
+import { close, type EditorNode } from './session';
+import { getSpec, registerSpec, resolveAction } from './specs';
+import { typesFor } from './typed-input';
+import { checkTyped, checkValue } from './validation';
+import { validate } from './validators';
+
+/** The queue generate-editor.js's preamble leaves when a node's HTML runs before this bundle. */
+interface Pending {
+  readonly pending?: unknown;
+  readonly loaded?: boolean;
+}
+
+function end(node: EditorNode | undefined): void {
+  close(node);
+}
+
+function build(): Record<string, unknown> {
+  return {
+    loaded: true,
+    version: 1,
+    registerSpec,
+    getSpec,
+    prepare,
+    save: end,
+    cancel: end,
+    close: end,
+    // The grid and rows size themselves with CSS.
+    resize: (_node: EditorNode, _size: unknown) => undefined,
+    validate,
+    prepareConfig,
+    saveConfig: end,
+    cancelConfig: end,
+    pollProjection,
+    // Pure helpers, exported for tests and reuse.
+    schedule: { sectionsToSlots, slotsToSections },
+    checkTyped,
+    checkValue,
+    typesFor,
+    resolveAction,
+    accountRequest,
+  };
+}
+
+const previous = window.LinkVisualEditor as Pending | undefined;
+// Each node set loads this bundle; the first copy wins, so specs registered with it stay.
+if (!(previous && previous.loaded)) {
+  window.LinkVisualEditor = build();
+  if (previous && Array.isArray(previous.pending)) {
+    for (const entry of previous.pending as unknown[]) {
+      if (Array.isArray(entry)) registerSpec(entry[0], entry[1]);
+    }
+  }
+}

@@ -1,0 +1,326 @@
+// The editor and the runtime refuse the same inputs. Each case is an operation node as a flow holds it (the
+// defaults of its editor registration, then the case's fields, overrides locked so every field counts); it goes to
+// the editor's validate functions (the bundle resources/link-visual-editor.js with every built node HTML, in a VM
+// with a stub RED, as contract.test.ts runs it) and to the node itself (node-red-node-test-helper against the
+// emulator). Refused by the editor: some property's validate answers a message. Refused by the runtime: the node
+// fails with INVALID_PARAMS or UNKNOWN_OPERATION before anything reaches the emulator. Fields the editor cannot
+// evaluate (msg, flow, global, env) are left out: the runtime decides them with the message.
+// Runs after `npm run build` (the bundle and the node HTML come from the build).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+import { startEmulator, type EmulatorHandle } from '../../lib/emulator';
+import { findOperation } from '../../lib/catalog/operations';
+import type { ParamSpec } from '../../lib/catalog/types';
+import { checkParams } from '../../lib/catalog/validate';
+import { coerceParams } from '../../nodes/shared/message-params';
+import { isFieldSet, typedParamValue } from '../../nodes/shared/typed-input';
+import { MessageQueue, accountNode, exchange, helper, packageNodes, tempUserDir, type TestNode } from '../helpers/node-red';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
+const { util: redUtil } = require('@node-red/util') as { util: { evaluateNodeProperty(value: unknown, type: string, node: unknown, msg: unknown): unknown } };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const root = path.resolve(__dirname, '..', '..');
+const MODULE = 'node-red-contrib-link-visual';
+const CAMERA = 'demo-camera-1';
+
+type Fields = Record<string, unknown>;
+type Validate = (this: Fields, value: unknown, options: unknown) => true | string;
+interface Registration {
+  defaults: Record<string, { value?: unknown; validate?: Validate }>;
+}
+
+interface Case {
+  readonly title: string;
+  readonly type: string;
+  readonly fields: Fields;
+  /** What both should do: pins the case to the rule it is about. */
+  readonly refused: boolean;
+}
+
+// ---- the editor: the bundle and the built node HTML in a VM
+
+function nodeFiles(): { set: string; js: string }[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
+  return Object.entries(pkg['node-red'].nodes).map(([set, file]) => ({ set, js: path.join(root, file) }));
+}
+
+function flatten(value: unknown, prefix: string, out: Map<string, string>): Map<string, string> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, child] of Object.entries(value)) flatten(child, prefix ? `${prefix}.${key}` : key, out);
+  } else out.set(prefix, String(value));
+  return out;
+}
+
+/** The bundle's LinkVisualEditor, for its checkTyped helper (one field against one spec). */
+interface EditorApi {
+  checkTyped(param: ParamSpec, type: string, raw: unknown, requiredMessage: string): string;
+}
+
+/** The bundle and every built node HTML run in a VM: the node registrations and LinkVisualEditor. */
+function loadEditor(): { registrations: Map<string, Registration>; editor: EditorApi } {
+  const registered = new Map<string, Registration>();
+  const catalogs = new Map<string, Map<string, string>>(
+    nodeFiles().map(({ set, js }) => {
+      const file = path.join(path.dirname(js), 'locales', 'en-US', `${path.basename(js, '.js')}.json`);
+      return [`${MODULE}/${set}`, flatten(JSON.parse(fs.readFileSync(file, 'utf8')), '', new Map())] as const;
+    }),
+  );
+  const sandbox: Record<string, unknown> = {
+    console,
+    RED: {
+      nodes: { registerType: (type: string, def: Registration) => registered.set(type, def), node: () => null },
+      _: (key: string, options?: Record<string, unknown>) => {
+        const colon = key.indexOf(':');
+        const text = colon === -1 ? undefined : catalogs.get(key.slice(0, colon))?.get(key.slice(colon + 1));
+        return String(text ?? options?.defaultValue ?? key).replace(/__(\w+)__/g, (match, name: string) => (options && options[name] !== undefined ? String(options[name]) : match));
+      },
+    },
+  };
+  sandbox.window = sandbox;
+  const context = vm.createContext(sandbox);
+  vm.runInContext(fs.readFileSync(path.join(root, 'resources', 'link-visual-editor.js'), 'utf8'), context);
+  for (const { js } of nodeFiles()) {
+    const html = fs.readFileSync(js.replace(/\.js$/, '.html'), 'utf8');
+    for (const match of html.matchAll(/<script.+?type=['"]text\/javascript['"].*?>([\S\s]*?)<\/script>/gi)) vm.runInContext(match[1], context);
+  }
+  return { registrations: registered, editor: sandbox.LinkVisualEditor as EditorApi };
+}
+
+/** The node as a flow holds it: every default of its registration, then the case's fields. */
+function flowNode(registration: Registration, fields: Fields): Fields {
+  const node: Fields = {};
+  for (const [name, entry] of Object.entries(registration.defaults)) if (name !== 'account') node[name] = entry.value;
+  return { ...node, ...fields };
+}
+
+/** The editor's messages for the node (empty: valid). */
+function editorProblems(registration: Registration, node: Fields): string[] {
+  const problems: string[] = [];
+  for (const [name, entry] of Object.entries(registration.defaults)) {
+    if (typeof entry.validate !== 'function') continue;
+    const answer = entry.validate.call(node, node[name], {});
+    if (answer !== true) problems.push(String(answer));
+  }
+  return problems;
+}
+
+// ---- the cases
+
+const record = { operation: 'trigger', iotId: CAMERA, iotIdType: 'str', recordDuration: '10', recordDurationType: 'num', ignoreMsg: true };
+const month = { operation: 'month', iotId: CAMERA, iotIdType: 'str', month: '202401', monthType: 'str', ignoreMsg: true };
+const remove = { operation: 'delete', iotId: CAMERA, iotIdType: 'str', fileNameList: '["no-such.mp4"]', fileNameListType: 'json', ignoreMsg: true };
+const plan = { operation: 'set', kind: 'record', planName: 'same rules', planNameType: 'str', allDay: '1', allDayType: 'num', ignoreMsg: true };
+const sections = (list: unknown) => ({ ...plan, allDay: '0', timeSectionList: JSON.stringify(list), timeSectionListType: 'json' });
+const now = Math.floor(Date.now() / 1000);
+const query = { operation: 'query', iotId: CAMERA, iotIdType: 'str', beginTime: '0', beginTimeType: 'num', endTime: String(now), endTimeType: 'num', ignoreMsg: true };
+const events = { operation: 'byTime', iotId: CAMERA, iotIdType: 'str', beginTime: '0', beginTimeType: 'num', endTime: String(Date.now()), endTimeType: 'num', ignoreMsg: true };
+const byIds = { operation: 'byIds', iotId: CAMERA, iotIdType: 'str', eventIds: '["e1"]', eventIdsType: 'json', ignoreMsg: true };
+const api = { operation: 'getRecordDuration', params: `{"iotId":"${CAMERA}"}`, paramsType: 'json', apiVer: '', apiVerType: 'str', ignoreMsg: true };
+
+const many = JSON.stringify(Array.from({ length: 101 }, (_v, i) => `f${i}.mp4`));
+
+function cases(): Case[] {
+  const list: Case[] = [];
+  const add = (title: string, type: string, fields: Fields, refused: boolean) => list.push({ title, type, fields, refused });
+  // int with min and max (recordDuration 1 … 1800), as number and as text
+  for (const [value, type, refused] of [
+    ['10', 'num', false], ['1800', 'num', false], ['1801', 'num', true], ['0', 'num', true], ['1.5', 'num', true], ['abc', 'num', true],
+    ['1e3', 'num', false], ['0x10', 'num', false], [' 60 ', 'num', false], ['60', 'str', false], [' 60 ', 'str', false], ['abc', 'str', true],
+    ['', 'num', true], ['9999999999', 'num', true],
+  ] as const) add(`recordDuration ${type} ${JSON.stringify(value)}`, 'link-visual-record', { ...record, recordDuration: value, recordDurationType: type }, refused);
+  // enum (streamType 0 | 1) and a required string
+  for (const [value, type, refused] of [['1', 'num', false], ['3', 'num', true], ['1', 'str', false], ['x', 'str', true], ['', 'num', false]] as const) {
+    add(`streamType ${type} ${JSON.stringify(value)}`, 'link-visual-record', { ...record, streamType: value, streamTypeType: type }, refused);
+  }
+  add('iotId empty', 'link-visual-record', { ...record, iotId: '' }, true);
+  add('iotId spaces', 'link-visual-record', { ...record, iotId: '  ' }, false);
+  // pattern (month yyyyMM) and a range of negatives (timeZone -11 … 12)
+  for (const [value, refused] of [['202401', false], ['2024-01', true], ['202413', true], ['', true]] as const) add(`month ${JSON.stringify(value)}`, 'link-visual-recordings', { ...month, month: value }, refused);
+  for (const [value, refused] of [['-11', false], ['12', false], ['13', true], ['-12', true]] as const) {
+    add(`timeZone ${value}`, 'link-visual-recordings', { ...month, timeZone: value, timeZoneType: 'num' }, refused);
+  }
+  // list sizes and items (fileNameList: at least 1 string; the node deletes 100 a request, so more are fine)
+  for (const [value, type, refused] of [
+    ['["a.mp4","b.mp4"]', 'json', false], ['[]', 'json', true], [many, 'json', false], ['[1]', 'json', false], ['[true]', 'json', true], ['[{"a":1}]', 'json', true],
+    ['{"a":1}', 'json', true], ['[oops', 'json', true], ['a.mp4, b.mp4', 'str', false],
+  ] as const) add(`fileNameList ${type} ${value.slice(0, 30)}`, 'link-visual-recordings', { ...remove, fileNameList: value, fileNameListType: type }, refused);
+  // objects in a list, required/requiredWhen, end < begin (the plan's time sections)
+  add('allDay 1 without sections', 'link-visual-plan', plan, false);
+  add('allDay 0 without sections (requiredWhen)', 'link-visual-plan', { ...plan, allDay: '0' }, true);
+  add('allDay 2 (enum)', 'link-visual-plan', { ...plan, allDay: '2' }, true);
+  add('planName empty (required)', 'link-visual-plan', { ...plan, planName: '' }, true);
+  add('a valid section', 'link-visual-plan', sections([{ dayOfWeek: 1, begin: 0, end: 3600 }]), false);
+  add('a whole day', 'link-visual-plan', sections([{ dayOfWeek: 0, begin: 0, end: 86399 }]), false);
+  add('dayOfWeek 7', 'link-visual-plan', sections([{ dayOfWeek: 7, begin: 0, end: 3600 }]), true);
+  add('end before begin', 'link-visual-plan', sections([{ dayOfWeek: 1, begin: 500, end: 100 }]), true);
+  add('end 86400', 'link-visual-plan', sections([{ dayOfWeek: 1, begin: 0, end: 86400 }]), true);
+  add('begin missing', 'link-visual-plan', sections([{ dayOfWeek: 1, end: 3600 }]), true);
+  add('begin as text', 'link-visual-plan', sections([{ dayOfWeek: 1, begin: '0', end: 3600 }]), false);
+  add('a section that is not an object', 'link-visual-plan', sections([1]), true);
+  add('a forbidden key', 'link-visual-plan', { ...sections([]), timeSectionList: '[{"dayOfWeek":1,"begin":0,"end":60,"__proto__":{}}]' }, true);
+  add('sections not a list', 'link-visual-plan', sections({ dayOfWeek: 1 }), true);
+  // epoch times: numbers, text dates, the date TypedInput (seconds and milliseconds)
+  for (const [value, type, refused] of [
+    ['2024-05-01T00:00:00Z', 'str', false], ['1714521600', 'str', false], ['yesterday-ish', 'str', true], ['iso', 'date', false], ['object', 'date', false], ['-5', 'num', true],
+  ] as const) add(`recordings beginTime ${type} ${value}`, 'link-visual-recordings', { ...query, beginTime: value, beginTimeType: type }, refused);
+  for (const [value, refused] of [['', false], ['iso', false]] as const) add(`events endTime date ${JSON.stringify(value)}`, 'link-visual-events', { ...events, endTime: value, endTimeType: 'date' }, refused);
+  // booleans: the bool TypedInput reads anything but "true" as false; text must say true or false
+  for (const [value, type, refused] of [['true', 'bool', false], ['yes', 'bool', false], ['true', 'str', false], ['yes', 'str', true]] as const) {
+    add(`needAlarmPicture ${type} ${value}`, 'link-visual-events', { ...byIds, needAlarmPicture: value, needAlarmPictureType: type }, refused);
+  }
+  // the operation: an action key, a catalog name or path of one, or nothing (the first action)
+  const triggerPath = findOperation('triggerRecording')?.path ?? '';
+  for (const [value, refused] of [['trigger', false], ['triggerRecording', false], [triggerPath, false], [triggerPath.slice(1), false], ['', false], [' trigger', true], ['explode', true], ['/vision/customer/record/query', true]] as const) {
+    add(`operation ${JSON.stringify(value)}`, 'link-visual-record', { ...record, operation: value }, refused);
+  }
+  for (const [value, refused] of [['record', false], ['event', false], ['', true], ['x', true]] as const) {
+    add(`kind ${JSON.stringify(value)}`, 'link-visual-plan', { operation: 'query', kind: value, ignoreMsg: true }, refused);
+  }
+  // the api node: catalog names and paths, paths outside it (which need apiVer), params as a JSON object
+  for (const [fields, refused] of [
+    [{}, false], [{ operation: '/vision/customer/record/durationconfig/get' }, false], [{ operation: 'noSuchOperation' }, true], [{ operation: '' }, true],
+    [{ operation: '/no/such/path' }, true], [{ operation: '/no/such/path', apiVer: '1.0.0' }, false], [{ operation: '/a/../b', apiVer: '1.0.0' }, true],
+    [{ operation: 'bad path' }, true], [{ apiVer: '2.1' }, true], [{ apiVer: '2.1.0' }, false], [{ params: '[1]' }, true], [{ params: '[oops' }, true], [{ params: '' }, true], [{ params: '{"iotId":7}' }, true],
+    [{ params: '{"iotId":"x","extra":1}' }, false], [{ operation: '/no/such/path', apiVer: '1.0.0', params: '{"a":1}' }, false],
+    // the catalog's own list limit, reached through the api node (deleteRecordings: 1 … 100 names)
+    [{ operation: 'deleteRecordings', params: JSON.stringify({ iotId: CAMERA, fileNameList: JSON.parse(many) as unknown }) }, true],
+    [{ operation: 'deleteRecordings', params: JSON.stringify({ iotId: CAMERA, fileNameList: ['a.mp4'] }) }, false],
+  ] as const) add(`api ${JSON.stringify(fields).slice(0, 80)}`, 'link-visual-api', { ...api, ...fields }, refused);
+  // bind › apply takes planId or planName (the editor's hint for the action's own rule)
+  const apply = { operation: 'apply', kind: 'record', iotId: `${CAMERA}, demo-camera-2`, iotIdType: 'str', planIdType: 'str', planNameType: 'str', ignoreMsg: true };
+  add('apply with neither planId nor planName', 'link-visual-bind', { ...apply, planId: '', planName: '' }, true);
+  add('apply with planName', 'link-visual-bind', { ...apply, planId: '', planName: 'no such plan' }, false);
+  add('apply with planId', 'link-visual-bind', { ...apply, planId: 'no-such-plan', planName: '' }, false);
+  return list;
+}
+
+// ---- one field against one spec: rules no catalog parameter of a node has (maxLength, lists of numbers,
+// objects with requiredWhen), through the bundle's checkTyped and through the runtime's steps: Node-RED's own
+// evaluateNodeProperty, then nodes/shared (typedParamValue, coerceParams) and lib's checkParams.
+
+const specCases: { spec: ParamSpec; fields: [type: string, raw: string, refused: boolean][] }[] = [
+  {
+    spec: { name: 'count', type: 'int', description: '', required: true, min: 1, max: 10 },
+    fields: [['num', '5', false], ['num', '0', true], ['num', '11', true], ['num', '1.5', true], ['num', 'abc', true], ['str', ' 7 ', false], ['str', '7a', true], ['num', '', true]],
+  },
+  { spec: { name: 'at', type: 'long', description: '', unit: 's', min: 0 }, fields: [['str', '2024-01-01', false], ['str', 'nope', true], ['date', 'iso', false], ['num', '-1', true]] },
+  {
+    spec: { name: 'code', type: 'string', description: '', required: true, maxLength: 5, pattern: '^[a-z]+$', patternHint: 'lowercase' },
+    fields: [['str', 'abc', false], ['str', 'abcdef', true], ['str', 'ABC', true], ['str', '', true], ['num', '12', true]],
+  },
+  { spec: { name: 'mode', type: 'string', description: '', enum: ['a', 'b'] }, fields: [['str', 'a', false], ['str', 'c', true], ['str', '', false]] },
+  { spec: { name: 'flag', type: 'boolean', description: '' }, fields: [['bool', 'TRUE', false], ['str', 'TRUE', true], ['str', 'false', false], ['json', '1', true]] },
+  {
+    spec: { name: 'ids', type: 'list', description: '', minItems: 1, maxItems: 2, items: { name: 'id', type: 'int', description: '', min: 0 } },
+    fields: [['json', '[1]', false], ['json', '[]', true], ['json', '[1,2,3]', true], ['json', '[-1]', true], ['json', '["3"]', false], ['str', '1, 2', false], ['str', '1,2,3', true], ['json', '{}', true]],
+  },
+  {
+    spec: {
+      name: 'shape',
+      type: 'object',
+      description: '',
+      fields: [
+        { name: 'a', type: 'int', description: '', required: true },
+        { name: 'b', type: 'string', description: '', requiredWhen: { param: 'a', equals: 1 } },
+      ],
+    },
+    fields: [['json', '{"a":2}', false], ['json', '{"a":1}', true], ['json', '{"a":1,"b":"x"}', false], ['json', '{}', true], ['json', '[]', true], ['json', '{"a":"1","b":"x"}', false], ['json', '{"a":2,"constructor":1}', true]],
+  },
+  {
+    spec: {
+      name: 'timeSectionList',
+      type: 'list',
+      description: '',
+      items: { name: 'item', type: 'object', description: '', fields: ['begin', 'end'].map((name) => ({ name, type: 'int' as const, description: '', required: true })) },
+    },
+    fields: [['json', '[{"begin":0,"end":60}]', false], ['json', '[{"begin":60,"end":0}]', true]],
+  },
+];
+
+/** What the runtime does with one field (gatherParams, then validation): its problems, or the evaluation error. */
+function runtimeRefuses(spec: ParamSpec, type: string, raw: string): boolean {
+  const params: Record<string, unknown> = {};
+  if (isFieldSet(raw, type)) {
+    let value: unknown;
+    try {
+      value = redUtil.evaluateNodeProperty(raw, type, {}, {});
+    } catch {
+      return true; // INVALID_PARAMS: the field does not evaluate
+    }
+    value = typedParamValue(spec, type, value);
+    if (value !== undefined) params[spec.name] = value;
+  }
+  return checkParams([spec], coerceParams([spec], params)).length > 0;
+}
+
+describe('one field against one spec: the editor and the runtime refuse the same', function () {
+  let editor: EditorApi;
+  before(function () {
+    editor = loadEditor().editor;
+  });
+  for (const { spec, fields } of specCases) {
+    for (const [type, raw, refused] of fields) {
+      it(`${spec.name} (${spec.type}) ${type} ${JSON.stringify(raw)} — ${refused ? 'refused' : 'accepted'} by both`, function () {
+        const problem = editor.checkTyped(spec, type, raw, spec.required ? 'is required' : '');
+        assert.equal(problem !== '', runtimeRefuses(spec, type, raw), `editor and runtime disagree (editor: ${JSON.stringify(problem)})`);
+        assert.equal(problem !== '', refused, `editor: ${JSON.stringify(problem)}`);
+      });
+    }
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the editor and the runtime refuse the same inputs', function () {
+  this.timeout(120_000);
+  const all = cases();
+  let registrations: Map<string, Registration>;
+  let emulator: EmulatorHandle;
+  let userDir: { dir: string; remove: () => void };
+  let sink: MessageQueue;
+
+  before(async function () {
+    if (!fs.existsSync(path.join(root, 'resources', 'link-visual-editor.js')) || !fs.existsSync(path.join(root, 'dist', 'nodes'))) {
+      throw new Error('the build output is missing: run `npm run build` first');
+    }
+    registrations = loadEditor().registrations;
+    userDir = tempUserDir();
+    emulator = await startEmulator({ port: 0 });
+    const account = accountNode(emulator.url);
+    const flow = [
+      { id: 'tab', type: 'tab', label: 'same rules' },
+      account.node,
+      ...all.map((c, index) => ({ ...flowNode(registrations.get(c.type) as Registration, c.fields), id: `case${index}`, type: c.type, z: 'tab', account: 'account', wires: [['sink']] })),
+      { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['sink']] },
+      { id: 'sink', type: 'helper', z: 'tab' },
+    ];
+    await helper.load([catchNode, ...packageNodes()], flow, account.credentials);
+    sink = new MessageQueue(helper.getNode('sink') as TestNode);
+  });
+
+  after(async function () {
+    await helper.unload();
+    await emulator?.close();
+    userDir?.remove();
+  });
+
+  all.forEach((c, index) => {
+    it(`${c.type.replace('link-visual-', '')}: ${c.title} — ${c.refused ? 'refused' : 'accepted'} by both`, async function () {
+      const registration = registrations.get(c.type);
+      assert.ok(registration, `${c.type} registered`);
+      const editor = editorProblems(registration, flowNode(registration, c.fields));
+      const before = emulator.stats().requests;
+      const { error } = await exchange(helper.getNode(`case${index}`) as TestNode, {}, sink);
+      const failure = error?._error as { code?: string; apiCode?: number; httpStatus?: number; message?: string } | undefined;
+      const refusedHere = !!failure && (failure.code === 'INVALID_PARAMS' || failure.code === 'UNKNOWN_OPERATION') && failure.apiCode === undefined && failure.httpStatus === undefined;
+      if (refusedHere) assert.equal(emulator.stats().requests, before, 'a refusal sends nothing');
+      const said = `editor: ${JSON.stringify(editor)}; runtime: ${failure ? `${failure.code} ${failure.message}` : 'ok'}`;
+      assert.equal(editor.length > 0, refusedHere, `editor and runtime disagree (${said})`);
+      assert.equal(refusedHere, c.refused, `both ${refusedHere ? 'refuse' : 'accept'} it (${said})`);
+    });
+  });
+});
