@@ -12,5 +12,20 @@ export type { SignRequestInput, SignatureMethod } from './gateway/sign';
 export { operations, operationsByName, operationsByPath, findOperation } from './catalog/operations';
 export { validateParams } from './catalog/validate';
 export type { Operation, ParamSpec, PagingSpec, OperationGroup } from './catalog/types';
+export { PushConnection, pushCredentials, verifyPushCredentials, parsePushMessage, parsePushUrl } from './push';
+export type {
+  PushConnectionOptions,
+  PushConnectionEvents,
+  PushConnectionCounts,
+  PushReconnectOptions,
+  PushSettle,
+  PushState,
+  PushStateEvent,
+  PushCredentials,
+  PushCredentialsInput,
+  PushPasswordEncoding,
+  PushMessage,
+  PushMessageKind,
+} from './push';
 export { startEmulator, EMULATOR_CODES, CLOUD_LIKE_VARIANTS } from './emulator';
 export type { EmulatorHandle, EmulatorOptions } from './emulator';

@@ -42,6 +42,8 @@ function writeFlows(emulator) {
     if (node.type === ACCOUNT_TYPE) {
       node.region = 'custom';
       node.endpoint = emulator.url;
+      // Push stays as the flow has it; ticking it in the account dialog connects to the emulator's AMQP endpoint.
+      node.pushEndpoint = emulator.amqpUrl;
       credentials[node.id] = {
         appKey: emulator.appKey,
         appSecret: emulator.appSecret,
@@ -76,7 +78,8 @@ async function main() {
   const { startEmulator } = require(path.join(root, 'dist', 'lib'));
   fs.mkdirSync(userDir, { recursive: true });
   const emulatorPort = await freePort(Number(process.env.LINK_VISUAL_EMULATOR_PORT) || 8787);
-  const emulator = await startEmulator({ port: emulatorPort, demoEvents: 15_000, transcodeMs: 2000 });
+  const amqpPort = await freePort(Number(process.env.LINK_VISUAL_AMQP_PORT) || 5672);
+  const emulator = await startEmulator({ port: emulatorPort, amqpPort, demoEvents: 15_000, transcodeMs: 2000 });
   const editorPort = await freePort(Number(process.env.PORT) || 1880);
   linkPackage();
   writeFlows(emulator);
@@ -90,7 +93,7 @@ async function main() {
     process.stdout.write(chunk);
     if (!announced && /Started flows/.test(chunk.toString())) {
       announced = true;
-      console.log(`\n  Link Visual demo is running.\n  Editor:   http://127.0.0.1:${editorPort}/\n  Emulator: ${emulator.url} (appKey ${emulator.appKey})\n  Press Ctrl-C to stop.\n`);
+      console.log(`\n  Link Visual demo is running.\n  Editor:   http://127.0.0.1:${editorPort}/\n  Emulator: ${emulator.url} (appKey ${emulator.appKey}), data sync ${emulator.amqpUrl}\n  Press Ctrl-C to stop.\n`);
     }
   });
 

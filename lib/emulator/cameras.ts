@@ -68,6 +68,9 @@ function ceilSecond(ms: number): number {
 
 /** The cameras of a world: materialise recordings, take pictures, raise events, answer reads. */
 export class Cameras {
+  /** Called after every raised event (the AMQP endpoint pushes it). */
+  onEvent: (event: CameraEvent) => void = () => undefined;
+
   constructor(
     private readonly world: World,
     private readonly clock: SimulatedClock,
@@ -202,6 +205,7 @@ export class Cameras {
     }
     this.world.addEvent(event);
     this.world.onChange();
+    this.onEvent(event);
     return event;
   }
 

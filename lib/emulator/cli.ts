@@ -12,7 +12,9 @@ export const USAGE = `Usage: link-visual-emulator [--port N] [--host H] [--camer
                             [--demo-events MS] [--rotate-refresh-tokens] [--transcode-ms MS]
                             [--mp4-size BYTES] [--app-key KEY] [--app-secret SECRET]
                             [--event-order newest|oldest] [--numbers string|number]
-                            [--event-time text|ms] [--token-error-code 401|460] [--one-login] [--help]
+                            [--event-time text|ms] [--token-error-code 401|460] [--one-login]
+                            [--amqp-port N] [--amqp-tls] [--amqp-password-encoding base64|hex|either]
+                            [--amqp-property-report MS] [--help]
 
   --port N                 TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
   --host H                 interface to listen on (default 127.0.0.1)
@@ -30,6 +32,11 @@ export const USAGE = `Usage: link-visual-emulator [--port N] [--host H] [--camer
   --event-time F           event times as local text + eventTimeUTC (default) or ms numbers
   --token-error-code C     code for an expired or unknown token: 401 (default) or 460
   --one-login              a new login ends the identity's older sessions
+  AMQP data sync (push; docs/protocol.md §10, lib/emulator/amqp.ts):
+  --amqp-port N            serve the AMQP 1.0 data-sync endpoint on port N (0 picks a free one; default none)
+  --amqp-tls               serve it as amqps:// with a self-signed certificate made at start (printed)
+  --amqp-password-encoding E  SASL passwords accepted: base64 (default), hex or either
+  --amqp-property-report MS   every MS real milliseconds, a property message for every online camera
   --help                   show this help`;
 
 type MutableOptions = { -readonly [K in keyof EmulatorOptions]: EmulatorOptions[K] };
@@ -114,6 +121,20 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
           if (equals > 0) throw new Error('--one-login takes no value');
           options.oneLogin = true;
           break;
+        case '--amqp-port':
+          options.amqpPort = number(flag, value(), true, 0);
+          if (options.amqpPort > 65535) throw new Error('--amqp-port must be at most 65535');
+          break;
+        case '--amqp-tls':
+          if (equals > 0) throw new Error('--amqp-tls takes no value');
+          options.amqpTls = true;
+          break;
+        case '--amqp-password-encoding':
+          options.amqpPasswordEncoding = choice(flag, value(), ['base64', 'hex', 'either'] as const);
+          break;
+        case '--amqp-property-report':
+          options.amqpPropertyReportMs = number(flag, value(), true, 100);
+          break;
         case '--rotate-refresh-tokens':
           if (equals > 0) throw new Error('--rotate-refresh-tokens takes no value');
           options.rotateRefreshTokens = true;
@@ -124,6 +145,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
   } catch (error) {
     return { error: (error as Error).message };
+  }
+  if ((options.amqpTls || options.amqpPasswordEncoding || options.amqpPropertyReportMs !== undefined) && options.amqpPort === undefined) {
+    return { error: '--amqp-tls, --amqp-password-encoding and --amqp-property-report need --amqp-port' };
   }
   return { help: false, options };
 }
@@ -157,11 +181,13 @@ async function main(): Promise<void> {
     `  projectId     ${emulator.projectId}`,
     `  cameras       ${emulator.cameras.join(', ') || '(none)'}`,
     `  control API   ${emulator.url}/_emulator/`,
+    ...(emulator.amqpUrl ? [`  AMQP push     ${emulator.amqpUrl} (consumer group: any; default the appKey)`] : []),
     `  state         ${parsed.options.state ?? '(in memory)'}`,
     `  time scale    ${emulator.clock.timeScale}`,
     'Press Ctrl+C to stop.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  if (emulator.amqpCa) process.stdout.write(`AMQP TLS certificate (trust it as ca):\n${emulator.amqpCa}`);
   const running = emulator;
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

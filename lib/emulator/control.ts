@@ -14,7 +14,15 @@
  *                                                 app); with the one-login rule (variants.oneLogin) that new session is
  *                                                 the only one alive: older iotTokens are refused, older refresh tokens get 2401
  *   GET  /_emulator/stats                      → {requests, byPath, rejected: {signature, timestamp, nonce, auth, params},
- *                                                 tokenRefreshes, sessionsCreated, cloudTokensIssued, faultsApplied}
+ *                                                 tokenRefreshes, sessionsCreated, cloudTokensIssued, faultsApplied,
+ *                                                 push: {connections, open, sent, settled, dropped, duplicated, redelivered,
+ *                                                 refused, expired}}
+ *   GET  /_emulator/push                       → {drop, duplicate, delayMs, early, refuse, bodyForm}: the AMQP push faults in force
+ *   POST /_emulator/push                       {drop?: 0..1 (fraction never sent), duplicate?: 0..1 (fraction sent twice),
+ *                                               delayMs?: extra ms before a push, early?: push events before event/query
+ *                                               shows them, refuse?: N (the next N SASL logins refused), disconnect?: true
+ *                                               (close every AMQP connection now), bodyForm?: data|string}
+ *                                              → the settings in force (+ {disconnected: n} with disconnect); amqp.ts
  *   POST /_emulator/reset                      → {reset: true}: the world, tokens, stats and faults as at start
  *   GET  /_emulator/state                      → the state file's JSON
  *   GET  /_emulator/time                       → {now, realNow, timeScale};  POST /_emulator/time {advanceMs} → same
@@ -26,6 +34,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isPlainObject } from '../catalog/validate';
+import type { PushBroker } from './amqp';
 import type { Cameras } from './cameras';
 import type { SimulatedClock } from './clock';
 import type { Faults } from './faults';
@@ -50,6 +59,7 @@ export interface ControlTarget {
   readonly faults: Faults;
   readonly transcodes: Transcodes;
   readonly variants: Variants;
+  readonly push: PushBroker;
   reset(): void;
   snapshot(): EmulatorSnapshot;
 }
@@ -135,7 +145,14 @@ type Route = (target: ControlTarget, body: Body) => unknown;
 const ROUTES: Readonly<Record<string, Partial<Record<'GET' | 'POST', Route>>>> = {
   devices: {
     GET: (target) => ({ devices: [...target.world.devices.values()] }),
-    POST: (target, body) => target.world.upsertDevice(deviceInput(body)),
+    POST: (target, body) => {
+      const input = deviceInput(body);
+      const existing = target.world.devices.get(input.iotId);
+      const before = existing ? { ...existing } : undefined;
+      const device = target.world.upsertDevice(input);
+      target.push.deviceChanged(before, device);
+      return device;
+    },
   },
   events: { POST: raiseEvent },
   faults: {
@@ -182,6 +199,7 @@ const ROUTES: Readonly<Record<string, Partial<Record<'GET' | 'POST', Route>>>> =
   },
   'transcode-failures': { POST: (target, body) => target.transcodes.armFailure(body) },
   variants: { GET: (target) => target.variants.toJSON(), POST: (target, body) => target.variants.set(body) },
+  push: { GET: (target) => target.push.current(), POST: (target, body) => target.push.configure(body) },
 };
 
 async function readControlBody(req: IncomingMessage): Promise<Body> {

@@ -2,4 +2,6 @@
 export { startEmulator, type EmulatorHandle } from './server';
 export { CLOUD_LIKE_VARIANTS, type EmulatorOptions, type EventOrder, type NumberForm, type EventTimeForm, type TokenErrorCode } from './options';
 export { EMULATOR_CODES, type EmulatorCodeName } from './world';
-export type { StatsSnapshot } from './stats';
+export type { StatsSnapshot, PushStats } from './stats';
+export type { PushSettings, PushBodyForm } from './amqp';
+export type { AmqpPasswordEncoding } from './options';

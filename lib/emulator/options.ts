@@ -60,7 +60,18 @@ export interface EmulatorOptions {
   readonly tokenErrorCode?: TokenErrorCode;
   /** Only the latest login of the identity stays alive: a new session ends the tokens and refresh token of older ones. Default false. */
   readonly oneLogin?: boolean;
+  // ----- AMQP data sync (amqp.ts) -----
+  /** Port of the AMQP 1.0 data-sync endpoint on `host`: undefined (default) none, 0 a free one. */
+  readonly amqpPort?: number;
+  /** Serve `amqps://` with a self-signed certificate made at start (the handle's `amqpCa`). Default false. */
+  readonly amqpTls?: boolean;
+  /** Password encodings the endpoint accepts: `base64` (default, the scheme's), `hex`, or `either`. */
+  readonly amqpPasswordEncoding?: AmqpPasswordEncoding;
+  /** Every this many real ms, a property report for every online camera; default none. */
+  readonly amqpPropertyReportMs?: number;
 }
+
+export type AmqpPasswordEncoding = 'base64' | 'hex' | 'either';
 
 export type EventOrder = 'newest' | 'oldest';
 export type NumberForm = 'string' | 'number';
@@ -76,7 +87,9 @@ export const CLOUD_LIKE_VARIANTS = {
   oneLogin: true,
 } as const satisfies Partial<EmulatorOptions>;
 
-export type ResolvedOptions = Required<Omit<EmulatorOptions, 'state' | 'demoEvents' | 'startTime' | 'cameras'>> & {
+export type ResolvedOptions = Required<Omit<EmulatorOptions, 'state' | 'demoEvents' | 'startTime' | 'cameras' | 'amqpPort' | 'amqpPropertyReportMs'>> & {
+  readonly amqpPort?: number;
+  readonly amqpPropertyReportMs?: number;
   readonly state?: string;
   readonly demoEvents?: number;
   readonly startTime?: number;
@@ -118,6 +131,9 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   check('maxBodyBytes', options.maxBodyBytes, 1024, 1 << 30);
   check('retentionDays', options.retentionDays, 1, 36_500);
   check('saveDebounceMs', options.saveDebounceMs, 0, 600_000);
+  check('amqpPort', options.amqpPort, 0, 65535);
+  check('amqpPropertyReportMs', options.amqpPropertyReportMs, 100, 1e9);
+  if (options.amqpTls !== undefined && typeof options.amqpTls !== 'boolean') throw new RangeError('amqpTls must be true or false');
   const oneOf = <T>(name: string, value: T | undefined, allowed: readonly T[], fallback: T): T => {
     if (value === undefined) return fallback;
     if (!allowed.includes(value)) throw new RangeError(`${name} must be one of ${allowed.join(', ')}, got ${String(value)}`);
@@ -160,5 +176,9 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     eventTimeForm: oneOf<EventTimeForm>('eventTimeForm', options.eventTimeForm, ['text', 'ms'], 'text'),
     tokenErrorCode: oneOf<TokenErrorCode>('tokenErrorCode', options.tokenErrorCode, [401, 460], 401),
     oneLogin: options.oneLogin ?? false,
+    amqpPort: options.amqpPort,
+    amqpTls: options.amqpTls ?? false,
+    amqpPasswordEncoding: oneOf<AmqpPasswordEncoding>('amqpPasswordEncoding', options.amqpPasswordEncoding, ['base64', 'hex', 'either'], 'base64'),
+    amqpPropertyReportMs: options.amqpPropertyReportMs,
   };
 }

@@ -23,6 +23,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { operationsByPath } from '../catalog/operations';
+import { PushBroker } from './amqp';
+import { selfSignedCertificate } from './self-signed';
 import { formatProblems, isPlainObject, validateParams } from '../catalog/validate';
 import { Cameras } from './cameras';
 import { SimulatedClock } from './clock';
@@ -59,6 +61,10 @@ export interface EmulatorHandle {
   readonly projectId: string;
   /** The iotIds of the configured cameras. */
   readonly cameras: readonly string[];
+  /** The AMQP data-sync endpoint, `amqp://127.0.0.1:port` or `amqps://…` (only with `amqpPort`). */
+  readonly amqpUrl?: string;
+  /** With `amqpTls`: the endpoint's self-signed certificate (PEM), to trust as `ca`. */
+  readonly amqpCa?: string;
   readonly world: World;
   readonly clock: SimulatedClock;
   /** The cloud's answer variants in force; `variants.set({...})` changes them live. */
@@ -81,6 +87,7 @@ class Emulator implements ControlTarget {
   readonly faults = new Faults();
   readonly transcodes: Transcodes;
   readonly variants: Variants;
+  readonly push: PushBroker;
   private readonly guard: GatewayGuard;
   private readonly services: Services;
   private readonly saver: StateSaver | undefined;
@@ -103,6 +110,19 @@ class Emulator implements ControlTarget {
     this.transcodes = new Transcodes(options.transcodeMs, realNow);
     this.guard = new GatewayGuard((appKey) => (appKey === options.appKey ? options.appSecret : undefined), realNow);
     this.mp4 = mp4Body(options.mp4Size);
+    this.push = new PushBroker({
+      clock: this.clock,
+      stats: this.stats,
+      lookupSecret: (appKey) => (appKey === options.appKey ? options.appSecret : undefined),
+      passwordEncoding: options.amqpPasswordEncoding,
+      propertyReportMs: options.amqpPropertyReportMs,
+      devices: () => this.world.devices.values(),
+      log: options.log,
+    });
+    this.cameras.onEvent = (event) => {
+      const device = this.world.devices.get(event.iotId);
+      if (device) this.push.eventRaised(event, device);
+    };
     const media = new MediaSigner(randomBytes(32), options.mediaUrlTtlSeconds, realNow);
     this.services = {
       world: this.world,
@@ -158,6 +178,7 @@ class Emulator implements ControlTarget {
     this.guard.reset();
     this.stats.reset();
     this.faults.clear();
+    this.push.reset();
     this.transcodes.reset();
     this.variants.set(new Variants(this.options).toJSON());
   }
@@ -414,6 +435,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const reachable = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
   const hostForUrl = reachable.includes(':') ? `[${reachable}]` : reachable;
   emulator.url = `http://${hostForUrl}:${address.port}`;
+  let amqpUrl: string | undefined;
+  let amqpCa: string | undefined;
+  if (resolved.amqpPort !== undefined) {
+    try {
+      const certificate = resolved.amqpTls ? selfSignedCertificate([reachable, resolved.host]) : undefined;
+      const amqpAddress = await emulator.push.listen(resolved.amqpPort, resolved.host, certificate);
+      amqpUrl = `${certificate ? 'amqps' : 'amqp'}://${hostForUrl}:${amqpAddress.port}`;
+      amqpCa = certificate?.cert;
+    } catch (error) {
+      emulator.stopTimers();
+      await emulator.push.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw error;
+    }
+  }
   let closing: Promise<void> | undefined;
   return {
     url: emulator.url,
@@ -428,6 +464,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     authCode: resolved.authCode,
     projectId: resolved.projectId,
     cameras: resolved.cameras,
+    ...(amqpUrl === undefined ? {} : { amqpUrl }),
+    ...(amqpCa === undefined ? {} : { amqpCa }),
     world: emulator.world,
     clock: emulator.clock,
     variants: emulator.variants,
@@ -438,7 +476,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         emulator.stopTimers();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
-        await closed;
+        await Promise.all([closed, emulator.push.close()]);
         await emulator.closeState();
       })();
       return closing;

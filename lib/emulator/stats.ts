@@ -15,7 +15,33 @@ export interface StatsSnapshot {
   cloudTokensIssued: number;
   /** Requests answered by an injected fault. */
   faultsApplied: number;
+  /** The AMQP data-sync endpoint (amqp.ts). */
+  push: PushStats;
 }
+
+/** Counts of the AMQP endpoint since start or reset; `open` is the connections open now. */
+export interface PushStats {
+  /** Connections that passed SASL. */
+  connections: number;
+  /** Connections open now (not cleared by reset). */
+  open: number;
+  /** Transfers sent (redeliveries and duplicates included). */
+  sent: number;
+  /** Deliveries a client settled (accepted or rejected). */
+  settled: number;
+  /** Messages never sent (the `drop` fault). */
+  dropped: number;
+  /** Messages sent twice (the `duplicate` fault). */
+  duplicated: number;
+  /** Transfers of a message sent before (released, or unsettled when its client went away). */
+  redelivered: number;
+  /** SASL attempts refused (bad credentials or the `refuse` fault). */
+  refused: number;
+  /** Queued messages dropped after a day of simulated time or past the queue bound. */
+  expired: number;
+}
+
+export type PushCounter = Exclude<keyof PushStats, 'open'>;
 
 const MAX_PATHS = 200;
 const OTHER_PATHS = '(other)';
@@ -29,12 +55,15 @@ function empty(): StatsSnapshot {
     sessionsCreated: 0,
     cloudTokensIssued: 0,
     faultsApplied: 0,
+    push: { connections: 0, open: 0, sent: 0, settled: 0, dropped: 0, duplicated: 0, redelivered: 0, refused: 0, expired: 0 },
   };
 }
 
 /** The live counters. */
 export class Stats {
   private counters = empty();
+  /** How many AMQP connections are open now (set by the AMQP endpoint). */
+  openPushConnections: () => number = () => 0;
 
   /** Counts one gateway request by path (paths past the 200th share one bucket). */
   request(path: string): void {
@@ -54,9 +83,16 @@ export class Stats {
     this.counters[name] += 1;
   }
 
+  /** Counts AMQP endpoint events. */
+  pushCount(name: PushCounter, by = 1): void {
+    this.counters.push[name] += by;
+  }
+
   /** A copy of the counters. */
   snapshot(): StatsSnapshot {
-    return structuredClone(this.counters);
+    const copy = structuredClone(this.counters);
+    copy.push.open = this.openPushConnections();
+    return copy;
   }
 
   /** Zeroes every counter. */

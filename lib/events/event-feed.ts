@@ -107,7 +107,7 @@ export class EventFeed implements EventSubscriber {
   readonly id: string;
   readonly devices: readonly string[] | undefined;
   readonly eventType: number;
-  readonly intervalMs: number;
+  #intervalMs: number;
   readonly #options: EventFeedOptions;
   readonly #now: () => number;
   readonly #queues = new Map<string, DeviceQueue>();
@@ -115,6 +115,7 @@ export class EventFeed implements EventSubscriber {
   readonly #controller = new AbortController();
   readonly #startedAt: number;
   #watched: readonly string[] | undefined;
+  #watchedSet = new Set<string>();
   #devicesError: LinkVisualError | undefined;
   #devicesReadAt = 0;
   #poller: EventPoller | undefined;
@@ -129,10 +130,11 @@ export class EventFeed implements EventSubscriber {
     this.id = options.id;
     this.devices = options.devices;
     this.eventType = options.eventType;
-    this.intervalMs = options.intervalMs;
+    this.#intervalMs = options.intervalMs;
     this.#now = options.now ?? Date.now;
     this.#startedAt = options.startedAt ?? this.#now();
     this.#watched = options.devices;
+    this.#watchedSet = new Set(options.devices ?? []);
     for (const iotId of options.devices ?? []) this.#state(iotId, this.#startedAt);
   }
 
@@ -141,6 +143,24 @@ export class EventFeed implements EventSubscriber {
     if (this.#closed || this.#unsubscribe) return;
     this.#poller = poller;
     this.#unsubscribe = poller.subscribe(this);
+  }
+
+  /** How often the poller reads this feed's devices (ms). */
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
+  /** Changes how often the devices are read (pushes on: the sweep; off: the poll interval) and reschedules them. */
+  setIntervalMs(ms: number): void {
+    if (!(ms > 0) || ms === this.#intervalMs) return;
+    this.#intervalMs = ms;
+    this.#poller?.refresh();
+  }
+
+  /** Polls a watched device now: a push said an event happened on it (at `eventTime`, when known). */
+  nudge(iotId: string, eventTime?: number): void {
+    if (this.#closed || !this.#watchedSet.has(iotId)) return;
+    this.#poller?.nudge(iotId, eventTime);
   }
 
   /** Events handed on (not suppressed) since the feed started. */
@@ -224,6 +244,7 @@ export class EventFeed implements EventSubscriber {
       const startAt = this.#devicesReadAt === 0 ? this.#startedAt : this.#devicesReadAt;
       if (!error) this.#devicesReadAt = this.#now();
       this.#watched = devices;
+      this.#watchedSet = new Set(devices);
       for (const iotId of devices) this.#state(iotId, startAt);
     }
     this.#options.onDevices?.(devices, error);

@@ -4,8 +4,11 @@ import { LinkVisualError, type LinkVisualErrorReason } from '../../lib/gateway/e
 import type { AuthOptions, SessionSnapshot } from '../../lib';
 import { SessionFile } from '../../lib/client/session-file';
 import { EventPoller } from '../../lib/events/poller';
+import { PushConnection } from '../../lib/push/connection';
+import { PushHub } from '../../lib/push/push-hub';
 import type { Node } from '../shared/red';
 import { clientOptionsFrom, type AccountCredentials, type AccountProperties } from './account-settings';
+import { pushSettingsFrom, type PushProperties, type PushSettings } from './push-settings';
 
 /** The runtime side of a `link-visual-config` node, as user nodes see it. */
 export interface ConfigNode extends Node<AccountCredentials> {
@@ -63,10 +66,14 @@ export class Account {
   private closed = false;
   private lastStatus: AccountStatus = { state: 'ok' };
   private poller: EventPoller | undefined;
+  /** The Push section's settings (undefined: push off), and why they were refused. */
+  readonly #push: PushSettings | undefined;
+  readonly pushError: LinkVisualError | undefined;
+  private pushHub: PushHub | undefined;
 
   constructor(
     readonly id: string,
-    properties: AccountProperties,
+    properties: AccountProperties & PushProperties,
     credentials: AccountCredentials,
     stateDir: string | undefined,
     private readonly warn: (message: string) => void,
@@ -77,6 +84,36 @@ export class Account {
       this.configError = error instanceof LinkVisualError ? error : new LinkVisualError('CONFIG', String(error));
     }
     if (this.#settings && stateDir) this.sessionFile = new SessionFile(sessionFilePath(stateDir, id), this.#settings.fingerprint);
+    try {
+      this.#push = this.#settings ? pushSettingsFrom(properties, this.#settings.options.appKey, stateDir) : undefined;
+    } catch (error) {
+      this.pushError = error instanceof LinkVisualError ? error : new LinkVisualError('CONFIG', String(error));
+    }
+  }
+
+  /** True when the account's Push section is on and valid (on-event nodes then wait for pushes and sweep). */
+  get pushEnabled(): boolean {
+    return this.#push !== undefined && !this.closed;
+  }
+
+  /** The account's shared data-sync consumer, when push is on (the connection opens with its first listener). */
+  getPushHub(): PushHub | undefined {
+    const push = this.#push;
+    const settings = this.#settings;
+    if (!push || !settings || this.closed) return undefined;
+    this.pushHub ??= new PushHub(
+      () =>
+        new PushConnection({
+          url: push.url,
+          appKey: settings.options.appKey,
+          appSecret: settings.options.appSecret,
+          consumerGroup: push.consumerGroup,
+          clientId: push.clientId,
+          ...(settings.options.ca === undefined ? {} : { ca: settings.options.ca }),
+        }),
+      (error) => this.warn(`a data-sync message could not be handed on: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    return this.pushHub;
   }
 
   /** Identifies the credentials in use (a hash), to tell whether an editor form matches this account. */
@@ -151,6 +188,7 @@ export class Account {
   /** Closes the event poller and the client (aborting in-flight calls) and waits for pending session writes. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.pushHub?.close();
     await this.poller?.close();
     const client = this.client ?? (await this.clientPromise?.catch(() => undefined));
     await client?.close();

@@ -13,6 +13,7 @@ export = function register(RED: NodeAPI): void {
     const stateDir = typeof RED.settings.userDir === 'string' ? RED.settings.userDir : undefined;
     this.account = new Account(this.id, def, this.credentials ?? {}, stateDir, (message) => this.warn(message));
     if (this.account.configError) this.error(this.account.configError.message);
+    else if (this.account.pushError) this.warn(`${this.account.pushError.message}: push is off, on-event nodes poll`);
     this.on('close', (_removed: boolean, done: () => void) => {
       this.account.close().then(done, (error: unknown) => {
         this.error(error);

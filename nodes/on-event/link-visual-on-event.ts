@@ -50,6 +50,9 @@ export = function register(RED: NodeAPI): void {
     let lastStatus = '';
     let overdue = false;
     let backoff: { reason: string; until: number } | undefined;
+    // With the account's push on: 'push' while its connection is up (polls only sweep), else 'degraded' (polls at the interval).
+    let push: { mode: 'push' | 'degraded'; lastPushAt: number; reason?: string } | undefined;
+    let unsubscribePush: (() => void) | undefined;
 
     const setStatus = (status: NodeStatus) => {
       const key = JSON.stringify(status);
@@ -83,7 +86,7 @@ export = function register(RED: NodeAPI): void {
     const check = () => {
       if (closing || !feed || !settings) return;
       const now = Date.now();
-      const liveness = judgeLiveness(feed.health(), settings.intervalMs, now, settings.devices ? undefined : feed.deviceListHealth());
+      const liveness = judgeLiveness(feed.health(), feed.intervalMs, now, settings.devices ? undefined : feed.deviceListHealth());
       const isOverdue = liveness.overdue.length > 0 || liveness.listOverdue;
       if (isOverdue && !overdue) {
         overdue = true;
@@ -101,7 +104,7 @@ export = function register(RED: NodeAPI): void {
           payload: {
             devices: liveness.overdue.map((d) => d.iotId),
             lastPollAt: liveness.lastOkAt || null,
-            intervalMs: settings.intervalMs,
+            intervalMs: feed.intervalMs,
             lastError: liveness.lastError ? messageError(liveness.lastError) : null,
           },
           error: messageError(error),
@@ -125,6 +128,7 @@ export = function register(RED: NodeAPI): void {
           devices: feed.watched()?.length,
           backoff: backoff ? { reason: backoff.reason, seconds: backoffLeft } : undefined,
           stretchedSeconds: stretched,
+          push,
         }),
       );
     };
@@ -165,6 +169,26 @@ export = function register(RED: NodeAPI): void {
       });
       poller = account.account.getPoller();
       feed.start(poller);
+      const hub = account.account.getPushHub();
+      if (hub) {
+        // Pushes trigger polls of their device; event/query stays the source of truth (same cursor, same ids).
+        const pushFeed = feed;
+        push = { mode: 'degraded', lastPushAt: 0, reason: 'connecting' };
+        unsubscribePush = hub.subscribe({
+          message: (message) => {
+            if (message.kind !== 'event' || message.iotId === '' || !push) return;
+            push.lastPushAt = Date.now();
+            pushFeed.nudge(message.iotId, message.time);
+          },
+          state: (event) => {
+            if (!push) return;
+            const up = event.state === 'connected';
+            push = { ...push, mode: up ? 'push' : 'degraded', reason: up ? undefined : event.state === 'connecting' ? 'connecting' : event.state };
+            pushFeed.setIntervalMs(up ? config.sweepMs : config.intervalMs);
+            refresh();
+          },
+        });
+      }
       if (!userDir) node.warn('no Node-RED user directory: the event cursor is kept in memory only (events may repeat after a restart)');
       refresh();
       refreshTimer = setInterval(refresh, Math.min(5000, Math.max(1000, Math.round(config.intervalMs / 2))));
@@ -180,6 +204,8 @@ export = function register(RED: NodeAPI): void {
       if (refreshTimer) clearInterval(refreshTimer);
       refreshTimer = undefined;
       account?.account.deregister(node);
+      unsubscribePush?.();
+      unsubscribePush = undefined;
       (async () => {
         await ready;
         await feed?.close();

@@ -9,6 +9,8 @@ export interface OnEventSettings {
   readonly devices: readonly string[] | undefined;
   readonly eventType: number;
   readonly intervalMs: number;
+  /** With the account's push on: ms between reconciliation sweeps of every watched device. */
+  readonly sweepMs: number;
   readonly startup: Startup;
   readonly backfillMs: number;
   readonly image: boolean;
@@ -17,6 +19,8 @@ export interface OnEventSettings {
 }
 
 const MAX_INTERVAL_S = 86_400;
+/** Default seconds between sweeps while pushes trigger the polls. */
+export const DEFAULT_SWEEP_S = 600;
 const MAX_BACKFILL_MIN = 30 * 24 * 60;
 const MAX_COOLDOWN_S = 86_400;
 
@@ -38,6 +42,8 @@ export function onEventSettings(def: NodeDef): OnEventSettings {
   if (![0, 1, 2, 3].includes(eventType)) problems.push('event type must be 0 (all), 1 (motion), 2 (sound) or 3 (human)');
   const interval = number(def.interval, 30);
   if (!(interval >= 1 && interval <= MAX_INTERVAL_S)) problems.push(`interval must be 1 to ${MAX_INTERVAL_S} seconds`);
+  const sweep = number(def.sweep, DEFAULT_SWEEP_S);
+  if (!(sweep >= 10 && sweep <= MAX_INTERVAL_S)) problems.push(`sweep must be 10 to ${MAX_INTERVAL_S} seconds`);
   const startup = def.startup === undefined || def.startup === '' ? 'new' : def.startup;
   if (startup !== 'new' && startup !== 'backfill') problems.push('startup must be "new" or "backfill"');
   const backfill = number(def.backfillMinutes, 60);
@@ -49,6 +55,7 @@ export function onEventSettings(def: NodeDef): OnEventSettings {
     devices: devices.length > 0 ? devices : undefined,
     eventType,
     intervalMs: Math.round(interval * 1000),
+    sweepMs: Math.round(sweep * 1000),
     startup: startup as Startup,
     backfillMs: Math.round((Number.isFinite(backfill) ? backfill : 60) * 60_000),
     image: flag(def.image),

@@ -14,6 +14,8 @@ export interface StatusInput {
   readonly backoff?: { readonly reason: string; readonly seconds: number };
   /** Seconds between polls of a device when the budget stretched them (undefined: as configured). */
   readonly stretchedSeconds?: number;
+  /** With the account's push on: pushes trigger polls (`push`), or the connection is down and the node polls (`degraded`). */
+  readonly push?: { readonly mode: 'push' | 'degraded'; readonly lastPushAt: number; readonly reason?: string };
 }
 
 /** `HH:MM:SS` in the Node-RED host's time zone. */
@@ -40,6 +42,15 @@ export function onEventStatus(input: StatusInput): NodeStatus {
     return { fill: 'yellow', shape: 'ring', text: `${code} · ${counts} · ${last}` };
   }
   if (input.devices === 0) return { fill: 'grey', shape: 'ring', text: 'no devices' };
+  const push = input.push;
+  if (push?.mode === 'degraded') {
+    // Push is on but its connection is down: the node polls at its interval until it is back.
+    return { fill: 'yellow', shape: 'dot', text: `push ${push.reason ?? 'down'}, polling · ${counts} · ${last}` };
+  }
+  if (push?.mode === 'push') {
+    const pushed = push.lastPushAt > 0 ? clockTime(push.lastPushAt) : 'none yet';
+    return { fill: 'green', shape: 'dot', text: `push · ${counts} · last push ${pushed} · sweep ${liveness.lastOkAt > 0 ? last : 'pending'}` };
+  }
   if (liveness.lastOkAt === 0) return { fill: 'grey', shape: 'dot', text: input.devices === undefined ? 'reading devices' : 'waiting for first poll' };
   if (input.stretchedSeconds !== undefined) return { fill: 'yellow', shape: 'dot', text: `${counts} · ${last} · every ${input.stretchedSeconds} s` };
   return { fill: 'green', shape: 'dot', text: `${counts} · ${last}` };

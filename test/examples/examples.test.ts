@@ -148,6 +148,16 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    example: '12-push-motion-light-clip',
+    steps: [
+      { plan: 'event' },
+      { event: { iotId: 'demo-camera-1', recording: true } },
+      { expect: 'ex12-light', check: (msg) => assert.equal(msg.payload, 'ON'), within: 5000 },
+      { expect: 'ex12-pushed', check: (msg) => assert.equal((msg.payload as Msg).kind, 'event') },
+      { expect: 'ex12-file', check: (msg) => assert.ok(fs.statSync(String((msg.file as Msg).path)).size > 0), within: 40_000 },
+    ],
+  },
+  {
     example: '11-recordings-pictures-events',
     steps: [
       { inject: 'ex11-go' },
@@ -166,6 +176,7 @@ function prepare(flow: FlowNode[], emulator: Emulator, downloads: string): { flo
     if (copy.type === 'link-visual-config') {
       copy.endpoint = emulator.url;
       copy.rateLimit = '50';
+      if (copy.push === true) copy.pushEndpoint = emulator.amqpUrl;
       credentials[copy.id] = { appKey: emulator.appKey, appSecret: emulator.appSecret, identityId: emulator.identityId, refreshToken: emulator.refreshToken };
     }
     if (copy.type === 'link-visual-on-event') copy.interval = '1';
@@ -208,7 +219,7 @@ describe('examples run against the emulator', function () {
 
   for (const scenario of scenarios) {
     it(`runs ${scenario.example}`, async () => {
-      const emulator = await startEmulator({ port: 0, transcodeMs: 300, captureDelayMs: 100 });
+      const emulator = await startEmulator({ port: 0, transcodeMs: 300, captureDelayMs: 100, amqpPort: 0 });
       try {
         const source = JSON.parse(fs.readFileSync(path.join(EXAMPLES, `${scenario.example}.json`), 'utf8')) as FlowNode[];
         const { flow, credentials } = prepare(source, emulator, downloads);

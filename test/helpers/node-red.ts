@@ -52,6 +52,7 @@ export function packageNodes(): unknown[] {
     require('../../nodes/api/link-visual-api'),
     require('../../nodes/download/link-visual-download'),
     require('../../nodes/on-event/link-visual-on-event'),
+    require('../../nodes/push/link-visual-push'),
   ];
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
