@@ -3,6 +3,7 @@
 // resources/node-red-contrib-link-visual/link-visual-editor.js and each node set loads before its inline scripts.
 // The operation nodes' HTML registers their specs with registerSpec; the dialogs call prepare/save/cancel; every
 // property's `validate` calls validate(type, property).
+import { parseDeviceList } from '../lib/events/account-devices';
 import { accountRequest } from './admin';
 import { prepareConfig } from './config-dialog';
 import { prepare } from './operation-dialog';
@@ -48,6 +49,8 @@ function build(): Record<string, unknown> {
     typesFor,
     resolveAction,
     accountRequest,
+    // The runtime's reading of a devices setting (iotIds by lines, commas, spaces), for the on-event and push dialogs.
+    deviceList: parseDeviceList,
   };
 }
 
