@@ -79,6 +79,8 @@ interface Batch {
   /** Where the scans behind it began (the earliest). */
   from: number;
   scannedTo: number;
+  /** True once a page that ends its window is in it: only then may the cursor move and trim. */
+  last: boolean;
   foundAt: number;
 }
 
@@ -217,7 +219,8 @@ export class EventFeed implements EventSubscriber {
     if (this.#closed) return;
     let queue = this.#queues.get(iotId);
     if (!queue) this.#queues.set(iotId, (queue = {}));
-    const batch = (queue.pending ??= { events: new Map(), from: Infinity, scannedTo: -Infinity, foundAt: this.#now() });
+    const batch = (queue.pending ??= { events: new Map(), from: Infinity, scannedTo: -Infinity, last: false, foundAt: this.#now() });
+    batch.last ||= page.last;
     batch.from = Math.min(batch.from, page.from ?? -Infinity);
     for (const event of page.events) if (!batch.events.has(event.eventId)) batch.events.set(event.eventId, event);
     batch.scannedTo = Math.max(batch.scannedTo, page.scannedTo);
@@ -315,7 +318,9 @@ export class EventFeed implements EventSubscriber {
       else this.#delivered += 1;
     }
     if (this.#closed) return;
-    if (complete) store.advance(cursor, batch.scannedTo);
+    // Events handed on before their window ended (a failed poll) move nothing: the rest of the window may still
+    // hold older ones, which trimming the recent ids now could make look already past.
+    if (complete && batch.last) store.advance(cursor, batch.scannedTo);
   }
 
   // The cooldown, decided in event-time order from what the cursor last confirmed.

@@ -62,6 +62,26 @@ describe('on-event feed (EventFeed)', function () {
     return created;
   }
 
+  it('hands on a window that came newest first in two parts without forgetting the older part', async () => {
+    // A recent-id bound of 10 and 30 events of one window: the newest 15 come first without the window's
+    // last page (a poll that failed mid-way), the older 15 with it. None may be lost to trimming.
+    const store = await CursorStore.open(undefined, { overlapMs: 600_000, maxRecent: 10 });
+    const out: FeedDelivery[] = [];
+    const direct = new EventFeed({
+      id: 'direct', devices: ['cam'], eventType: 0, intervalMs: 500, startup: 'new', backfillMs: 0, cooldownMs: 0,
+      image: false, clip: false, store, client: async () => client, emit: (delivery) => out.push(delivery), startedAt: 1_000_000,
+    });
+    open.push({ feed: direct, store });
+    const event = (i: number) => ({ eventId: `e${i}`, iotId: 'cam', eventType: 1, eventTime: 1_000_000 + i * 1000, fields: {} });
+    const newest = Array.from({ length: 15 }, (_v, i) => event(15 + i));
+    const older = Array.from({ length: 15 }, (_v, i) => event(i));
+    direct.deliver('cam', { events: newest, scannedTo: 998_999, last: false, from: 999_000 });
+    await until(() => out.length === 15, 2000, 'the newest part');
+    direct.deliver('cam', { events: older, scannedTo: 1_040_000, last: true, from: 999_000 });
+    await until(() => out.length === 30, 2000, `the older part (${out.length} of 30)`);
+    assert.deepEqual(new Set(out.map((d) => d.event.eventId)).size, 30);
+  });
+
   it('watches a device bound to the account later from the list read before it appeared', async () => {
     const out: FeedDelivery[] = [];
     const every = await feed({ id: 'every' }, out);
