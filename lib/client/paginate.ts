@@ -40,9 +40,9 @@ export function itemKey(paging: PagingSpec, item: unknown): string {
   return `item:${JSON.stringify(item)}`;
 }
 
-// Whether the answer says more pages follow: its boolean (or "true"/"false") flag when it has one, else a full page.
-function morePages(paging: PagingSpec, data: unknown, items: number, pageSize: number): boolean {
-  const flag = paging.moreField && isPlainObject(data) ? data[paging.moreField] : undefined;
+/** Whether an answer says more pages follow: its `moreField` flag (boolean or "true"/"false") when it has one, else a full page. */
+export function morePagesFollow(data: unknown, moreField: string | undefined, items: number, pageSize: number): boolean {
+  const flag = moreField && isPlainObject(data) ? data[moreField] : undefined;
   if (flag === true || flag === 'true') return items > 0;
   if (flag === false || flag === 'false') return false;
   return items >= pageSize;
@@ -83,7 +83,7 @@ export async function* paginate(
       fresh += 1;
       yield item;
     }
-    if (items.length === 0 || !morePages(paging, data, items.length, pageSize)) return;
+    if (items.length === 0 || !morePagesFollow(data, paging.moreField, items.length, pageSize)) return;
     const total = paging.totalField && isPlainObject(data) ? numberOf(data[paging.totalField]) : undefined;
     if (total !== undefined && (pages + 1) * pageSize >= total) return;
     stale = fresh === 0 && items.length >= pageSize ? stale + 1 : 0;
@@ -116,9 +116,8 @@ export function timeValue(value: unknown): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-// Real event ids end in `_<ms since the epoch>` (docs/protocol.md §8.5): it orders items within one whole second.
-function idMs(paging: PagingSpec, item: unknown): number {
-  const id = isPlainObject(item) ? item[paging.idField] : undefined;
+/** The ms a real event id ends in (`<32 hex>_<ms>`, docs/protocol.md §8.5), finer than whole-second times; 0 for other ids. */
+export function idSuffixMs(id: unknown): number {
   const match = typeof id === 'string' ? /_(\d{12,14})$/.exec(id) : null;
   return match ? Number(match[1]) : 0;
 }
@@ -130,7 +129,7 @@ function idMs(paging: PagingSpec, item: unknown): number {
 export function oldestFirst(paging: PagingSpec, items: readonly unknown[]): unknown[] {
   if (!paging.timeFields || paging.timeFields.length === 0) return [...items];
   return items
-    .map((item, index) => ({ item, index, time: itemTime(paging, item), ms: idMs(paging, item) }))
+    .map((item, index) => ({ item, index, time: itemTime(paging, item), ms: idSuffixMs(isPlainObject(item) ? item[paging.idField] : undefined) }))
     .sort((a, b) => (a.time ?? Infinity) - (b.time ?? Infinity) || a.ms - b.ms || a.index - b.index)
     .map((entry) => entry.item);
 }

@@ -1,5 +1,6 @@
 /** One camera event as the on-event feed handles it: the API's fields plus a numeric time. */
 import { isPlainObject } from '../catalog/validate';
+import { idSuffixMs } from '../client/paginate';
 
 export interface CameraEvent {
   /** The cloud's id, `<32 hex>_<ms>` in practice; any non-empty text is accepted. */
@@ -63,16 +64,10 @@ export function parseEvent(iotId: string, item: unknown, fallbackTime: number): 
   };
 }
 
-// Real event ids end in `_<ms since the epoch>` (docs/protocol.md §8.5): finer than the whole seconds of eventTimeUTC.
-function idMs(eventId: string): number | undefined {
-  const match = /_(\d{12,14})$/.exec(eventId);
-  return match ? Number(match[1]) : undefined;
-}
-
 /**
  * Sorts by event time; within one time (the API's whole seconds) by the ms an id of the cloud's form
  * carries, else in the API's order (a stable sort): the cloud's list order varies, this does not.
  */
 export function byEventTime(events: readonly CameraEvent[]): CameraEvent[] {
-  return [...events].sort((a, b) => a.eventTime - b.eventTime || (idMs(a.eventId) ?? 0) - (idMs(b.eventId) ?? 0));
+  return [...events].sort((a, b) => a.eventTime - b.eventTime || idSuffixMs(a.eventId) - idSuffixMs(b.eventId));
 }

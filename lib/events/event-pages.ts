@@ -6,6 +6,7 @@
  * event indexed meanwhile repeats one, which is dropped, and no page is skipped.
  */
 import type { LinkVisualClient } from '../client/client';
+import { morePagesFollow } from '../client/paginate';
 import { isPlainObject } from '../catalog/validate';
 import { LinkVisualError } from '../gateway/errors';
 import { parseEvent, type CameraEvent } from './camera-event';
@@ -43,14 +44,6 @@ export interface EventScan {
 
 const QUERY_PATH = '/vision/customer/event/query';
 
-// More pages follow when the answer says so (boolean or its text); an answer without the flag has more after a full page.
-function morePages(data: Record<string, unknown>, items: number, pageSize: number): boolean {
-  const flag = data.nextValid;
-  if (flag === true || flag === 'true') return items > 0;
-  if (flag === false || flag === 'false') return false;
-  return items >= pageSize;
-}
-
 /**
  * Queries `event/query` for the fixed window [beginTime, endTime], `pageStart` 0, 1, 2 … while more
  * pages follow, and yields each page's new events. Stops after `maxPages` without a `last` page, and
@@ -82,7 +75,7 @@ export async function* scanEvents(client: LinkVisualClient, scan: EventScan): As
       seen.add(event.eventId);
       events.push(event);
     }
-    if (!isPlainObject(data) || list.length === 0 || !morePages(data, list.length, pageSize)) {
+    if (!isPlainObject(data) || list.length === 0 || !morePagesFollow(data, 'nextValid', list.length, pageSize)) {
       yield { events, scannedTo: scan.endTime, last: true };
       return;
     }

@@ -36,6 +36,17 @@ export interface TestNode {
 export const helper = require('node-red-node-test-helper') as TestHelper;
 helper.init(require.resolve('node-red'));
 
+/** The calls of a spied Node method made by this node (the test helper spies on the shared prototype). */
+export function callsOf(node: TestNode, method: 'status' | 'error'): { args: unknown[] }[] {
+  return (node[method].getCalls() as { args: unknown[]; thisValue?: unknown }[]).filter((call) => call.thisValue === node);
+}
+
+/** The node's latest status. */
+export function statusOf(node: TestNode): { fill?: string; shape?: string; text?: string } {
+  const calls = callsOf(node, 'status');
+  return (calls[calls.length - 1]?.args[0] ?? {}) as { fill?: string; shape?: string; text?: string };
+}
+
 /** Every node module of the package, loaded from source. */
 export function packageNodes(): unknown[] {
   /* eslint-disable @typescript-eslint/no-require-imports */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { startEmulator, type EmulatorHandle } from '../../lib/emulator';
 import { cursorFilePath } from '../../lib/events/cursor-store';
 import { control, emulatorClient, fault, inject, Tally, until } from '../events/helpers';
-import { MessageQueue, accountNode, helper, packageNodes, type TestNode } from '../helpers/node-red';
+import { MessageQueue, accountNode, callsOf, helper, packageNodes, statusOf, type TestNode } from '../helpers/node-red';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const catchNode = require('@node-red/nodes/core/common/25-catch.js') as unknown;
@@ -15,15 +15,6 @@ type Msg = Record<string, unknown>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const camera = (n: number) => `demo-camera-${n}`;
 
-/** The calls of a spied Node method made by this node (the test helper spies on the shared prototype). */
-function callsOf(node: TestNode, method: 'status' | 'error'): { args: unknown[] }[] {
-  return (node[method].getCalls() as { args: unknown[]; thisValue?: unknown }[]).filter((call) => call.thisValue === node);
-}
-
-function statusOf(node: TestNode): { fill?: string; shape?: string; text?: string } {
-  const calls = callsOf(node, 'status');
-  return (calls[calls.length - 1]?.args[0] ?? {}) as { fill?: string; shape?: string; text?: string };
-}
 
 async function statusMatching(node: TestNode, check: (status: { fill?: string; text?: string }) => boolean, ms: number, what: string): Promise<void> {
   await until(() => check(statusOf(node)), ms, `${what} (status now ${JSON.stringify(statusOf(node))})`);

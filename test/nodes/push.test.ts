@@ -8,16 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmulator, type EmulatorHandle } from '../../lib/emulator';
 import { control, inject, until } from '../events/helpers';
-import { MessageQueue, accountNode, helper, packageNodes, type TestNode } from '../helpers/node-red';
+import { MessageQueue, accountNode, helper, packageNodes, statusOf, type TestNode } from '../helpers/node-red';
 
 type Msg = Record<string, unknown>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const QUERY_PATH = '/vision/customer/event/query';
 
-function statusOf(node: TestNode): { fill?: string; text?: string } {
-  const calls = (node.status.getCalls() as { args: unknown[]; thisValue?: unknown }[]).filter((call) => call.thisValue === node);
-  return (calls[calls.length - 1]?.args[0] ?? {}) as { fill?: string; text?: string };
-}
 
 describe('push (data sync) through the nodes', function () {
   this.timeout(60_000);
