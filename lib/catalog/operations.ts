@@ -7,24 +7,24 @@
 import type { Operation, PagingSpec, ParamSpec, ParamType } from './types';
 
 // ---------------------------------------------------------------------------------------------
-// Small builders
+// Builders of parameter specs
 // ---------------------------------------------------------------------------------------------
 
 type Extra = Omit<ParamSpec, 'name' | 'type' | 'description'>;
 
-/** One parameter or response field. */
-function p(name: string, type: ParamType, description: string, extra: Extra = {}): ParamSpec {
+/** One parameter or response field (optional unless `extra` says `required`). */
+function param(name: string, type: ParamType, description: string, extra: Extra = {}): ParamSpec {
   return { name, type, description, ...extra };
 }
 
 /** A required parameter or an always-present response field. */
-function req(name: string, type: ParamType, description: string, extra: Extra = {}): ParamSpec {
-  return p(name, type, description, { ...extra, required: true });
+function requiredParam(name: string, type: ParamType, description: string, extra: Extra = {}): ParamSpec {
+  return param(name, type, description, { ...extra, required: true });
 }
 
 /** A list whose items are objects with `fields`. */
 function objectList(name: string, description: string, fields: readonly ParamSpec[], extra: Extra = {}): ParamSpec {
-  return p(name, 'list', description, { ...extra, items: p('item', 'object', `One entry of ${name}.`, { fields }) });
+  return param(name, 'list', description, { ...extra, items: param('item', 'object', `One entry of ${name}.`, { fields }) });
 }
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -53,28 +53,28 @@ const BIZ_EVENT_LABELS = { '1': 'detection alert event', '2': 'cloud storage exp
 // Parameters shared by many operations
 // ---------------------------------------------------------------------------------------------
 
-const iotId = req('iotId', 'string', 'The ID of the device.');
-const fileName = req('fileName', 'string', 'The name of the recording file, as returned by record/query.');
-const recordPlanId = req('planId', 'string', 'The ID of the recording plan.');
-const eventPlanId = req('planId', 'string', 'The ID of the event-triggered recording plan.');
+const iotId = requiredParam('iotId', 'string', 'The ID of the device.');
+const fileName = requiredParam('fileName', 'string', 'The name of the recording file, as returned by record/query.');
+const recordPlanId = requiredParam('planId', 'string', 'The ID of the recording plan.');
+const eventPlanId = requiredParam('planId', 'string', 'The ID of the event-triggered recording plan.');
 
-const timeZone = p('timeZone', 'int', 'The UTC time zone of the plan times, in hours (-11 to 12).', {
+const timeZone = param('timeZone', 'int', 'The UTC time zone of the plan times, in hours (-11 to 12).', {
   default: 8,
   min: -11,
   max: 12,
 });
 
-const streamType = p('streamType', 'int', 'The stream type. 0: major stream. 1: minor stream.', {
+const streamType = param('streamType', 'int', 'The stream type. 0: major stream. 1: minor stream.', {
   default: 0,
   enum: [0, 1],
   enumLabels: STREAM_LABELS,
 });
 
-const pageStart = p('pageStart', 'int', 'The start page number, counted from 0.', { default: 0, min: 0 });
+const pageStart = param('pageStart', 'int', 'The start page number, counted from 0.', { default: 0, min: 0 });
 
 /** The `pageSize` parameter with the operation's maximum. */
 function pageSize(max: number): ParamSpec {
-  return p('pageSize', 'int', `The number of items on each page (1 to ${max}).`, {
+  return param('pageSize', 'int', `The number of items on each page (1 to ${max}).`, {
     default: DEFAULT_PAGE_SIZE,
     min: 1,
     max,
@@ -83,7 +83,7 @@ function pageSize(max: number): ParamSpec {
 
 /** `allDay` as a request parameter (required on set, optional on update). */
 function allDay(required: boolean): ParamSpec {
-  return p('allDay', 'int', 'Whether the plan records all day. 0: no (use timeSectionList). 1: yes.', {
+  return param('allDay', 'int', 'Whether the plan records all day. 0: no (use timeSectionList). 1: yes.', {
     ...(required ? { required } : {}),
     enum: [0, 1],
     enumLabels: ALL_DAY_LABELS,
@@ -91,9 +91,9 @@ function allDay(required: boolean): ParamSpec {
 }
 
 const timeSectionFields: readonly ParamSpec[] = [
-  req('dayOfWeek', 'int', 'The day of the week. 0: Sunday … 6: Saturday.', { min: 0, max: 6 }),
-  req('begin', 'int', 'The start of the section, in seconds from midnight (0 to 86399).', { min: 0, max: 86399 }),
-  req('end', 'int', 'The end of the section, in seconds from midnight (0 to 86399).', { min: 0, max: 86399 }),
+  requiredParam('dayOfWeek', 'int', 'The day of the week. 0: Sunday … 6: Saturday.', { min: 0, max: 6 }),
+  requiredParam('begin', 'int', 'The start of the section, in seconds from midnight (0 to 86399).', { min: 0, max: 86399 }),
+  requiredParam('end', 'int', 'The end of the section, in seconds from midnight (0 to 86399).', { min: 0, max: 86399, atLeast: 'begin' }),
 ];
 
 /** `timeSectionList` as a request parameter: required whenever `allDay` is 0. */
@@ -106,24 +106,24 @@ const timeSectionListParam = objectList(
 
 /** `eventTypeList` as a request parameter. */
 function eventTypeList(required: boolean): ParamSpec {
-  return p('eventTypeList', 'list', 'The event types that trigger recording. 1: motion, 2: sound, 3: human detection.', {
+  return param('eventTypeList', 'list', 'The event types that trigger recording. 1: motion, 2: sound, 3: human detection.', {
     ...(required ? { required } : {}),
     minItems: 1,
-    items: p('eventType', 'int', 'An event type.', { enum: [1, 2, 3], enumLabels: DETECTION_LABELS }),
+    items: param('eventType', 'int', 'An event type.', { enum: [1, 2, 3], enumLabels: DETECTION_LABELS }),
   });
 }
 
-const preRecordDurationPlan = p('preRecordDuration', 'int', 'The pre-recording duration in seconds.', { min: 0 });
-const recordDurationPlan = p('recordDuration', 'int', 'The total recording duration in seconds, including the pre-recording.', {
+const preRecordDurationPlan = param('preRecordDuration', 'int', 'The pre-recording duration in seconds.', { min: 0, atMost: 'recordDuration' });
+const recordDurationPlan = param('recordDuration', 'int', 'The total recording duration in seconds, including the pre-recording.', {
   min: 1,
 });
 
 /** A list of string IDs with at least one entry. */
 function idList(name: string, description: string, maxItems?: number): ParamSpec {
-  return req(name, 'list', description, {
+  return requiredParam(name, 'list', description, {
     minItems: 1,
     ...(maxItems === undefined ? {} : { maxItems }),
-    items: p('id', 'string', 'One ID.'),
+    items: param('id', 'string', 'One ID.'),
   });
 }
 
@@ -136,84 +136,84 @@ const timeSectionListOut = objectList('timeSectionList', 'The time segments for 
 });
 
 const recordPlanOut: readonly ParamSpec[] = [
-  req('planId', 'string', 'The ID of the recording plan.'),
-  req('name', 'string', 'The name of the recording plan.'),
-  req('allDay', 'int', 'Whether the plan records all day. 0: no. 1: yes.', { enum: [0, 1], enumLabels: ALL_DAY_LABELS }),
+  requiredParam('planId', 'string', 'The ID of the recording plan.'),
+  requiredParam('name', 'string', 'The name of the recording plan.'),
+  requiredParam('allDay', 'int', 'Whether the plan records all day. 0: no. 1: yes.', { enum: [0, 1], enumLabels: ALL_DAY_LABELS }),
   timeSectionListOut,
 ];
 
 const eventPlanOut: readonly ParamSpec[] = [
-  req('planId', 'string', 'The ID of the event-triggered recording plan.'),
-  req('name', 'string', 'The name of the event-triggered recording plan.'),
-  req('preRecordDuration', 'int', 'The pre-recording duration in seconds.'),
-  req('recordDuration', 'int', 'The total recording duration in seconds, including the pre-recording.'),
-  req('allDay', 'int', 'Whether the plan records all day. 0: no. 1: yes.', { enum: [0, 1], enumLabels: ALL_DAY_LABELS }),
-  req('eventTypeList', 'list', 'The event types that trigger recording.', {
-    items: p('eventType', 'int', 'An event type.', { enumLabels: DETECTION_LABELS }),
+  requiredParam('planId', 'string', 'The ID of the event-triggered recording plan.'),
+  requiredParam('name', 'string', 'The name of the event-triggered recording plan.'),
+  requiredParam('preRecordDuration', 'int', 'The pre-recording duration in seconds.'),
+  requiredParam('recordDuration', 'int', 'The total recording duration in seconds, including the pre-recording.'),
+  requiredParam('allDay', 'int', 'Whether the plan records all day. 0: no. 1: yes.', { enum: [0, 1], enumLabels: ALL_DAY_LABELS }),
+  requiredParam('eventTypeList', 'list', 'The event types that trigger recording.', {
+    items: param('eventType', 'int', 'An event type.', { enumLabels: DETECTION_LABELS }),
   }),
   timeSectionListOut,
 ];
 
 const pageCountsOut: readonly ParamSpec[] = [
-  req('total', 'int', 'The total number of items.'),
-  req('currentCount', 'int', 'The number of items on the current page.'),
+  requiredParam('total', 'int', 'The total number of items.'),
+  requiredParam('currentCount', 'int', 'The number of items on the current page.'),
 ];
 
 const planDeviceListOut = objectList(
   'deviceList',
   'The devices the plan is attached to.',
   [
-    req('iotId', 'string', 'The ID of the device.'),
-    req('streamType', 'int', 'The stream type. 0: major stream. 1: minor stream.', { enum: [0, 1], enumLabels: STREAM_LABELS }),
+    requiredParam('iotId', 'string', 'The ID of the device.'),
+    requiredParam('streamType', 'int', 'The stream type. 0: major stream. 1: minor stream.', { enum: [0, 1], enumLabels: STREAM_LABELS }),
   ],
   { required: true },
 );
 
 const vodFileFields: readonly ParamSpec[] = [
-  req('fileName', 'string', 'The name of the file.'),
-  req('vodUrl', 'string', 'The playback URL.'),
-  req('beginTime', 'string', 'The local start time of the file, yyyy-MM-dd HH:mm:ss.'),
-  req('endTime', 'string', 'The local end time of the file, yyyy-MM-dd HH:mm:ss.'),
-  req('beginTimeUTC', 'string', 'The UTC start time of the file, yyyy-MM-ddTHH:mm:ssZ.'),
-  req('endTimeUTC', 'string', 'The UTC end time of the file, yyyy-MM-ddTHH:mm:ssZ.'),
+  requiredParam('fileName', 'string', 'The name of the file.'),
+  requiredParam('vodUrl', 'string', 'The playback URL.'),
+  requiredParam('beginTime', 'string', 'The local start time of the file, yyyy-MM-dd HH:mm:ss.'),
+  requiredParam('endTime', 'string', 'The local end time of the file, yyyy-MM-dd HH:mm:ss.'),
+  requiredParam('beginTimeUTC', 'string', 'The UTC start time of the file, yyyy-MM-ddTHH:mm:ssZ.'),
+  requiredParam('endTimeUTC', 'string', 'The UTC end time of the file, yyyy-MM-ddTHH:mm:ssZ.'),
 ];
 
 const cloudStorageOut: readonly ParamSpec[] = [
-  req('type', 'int', 'The type of the cloud storage plan. 1: continuous. 2: event-based.', {
+  requiredParam('type', 'int', 'The type of the cloud storage plan. 1: continuous. 2: event-based.', {
     enum: [1, 2],
     enumLabels: { '1': 'continuous', '2': 'event-based' },
   }),
-  req('lifecycle', 'int', 'How long data is kept in the cloud, in days (1, 3, 7 or 30).', { enum: [1, 3, 7, 30] }),
-  req('months', 'int', 'The validity period of the service in months, starting from 1.', { min: 1 }),
-  req('consumed', 'int', 'Whether the plan has been claimed. 0: no. 1: yes.', {
+  requiredParam('lifecycle', 'int', 'How long data is kept in the cloud, in days (1, 3, 7 or 30).', { enum: [1, 3, 7, 30] }),
+  requiredParam('months', 'int', 'The validity period of the service in months, starting from 1.', { min: 1 }),
+  requiredParam('consumed', 'int', 'Whether the plan has been claimed. 0: no. 1: yes.', {
     enum: [0, 1],
     enumLabels: { '0': 'not claimed', '1': 'claimed' },
   }),
-  p('startTime', 'string', 'The local start time, yyyy-MM-dd HH:mm:ss.'),
-  p('endTime', 'string', 'The local end time, yyyy-MM-dd HH:mm:ss.'),
-  req('expired', 'int', 'Whether the plan has expired. 0: no. 1: yes.', {
+  param('startTime', 'string', 'The local start time, yyyy-MM-dd HH:mm:ss.'),
+  param('endTime', 'string', 'The local end time, yyyy-MM-dd HH:mm:ss.'),
+  requiredParam('expired', 'int', 'Whether the plan has expired. 0: no. 1: yes.', {
     enum: [0, 1],
     enumLabels: { '0': 'not expired', '1': 'expired' },
   }),
-  p('startTimeUTC', 'string', 'The UTC start time, yyyy-MM-ddTHH:mm:ssZ.'),
-  p('endTimeUTC', 'string', 'The UTC end time, yyyy-MM-ddTHH:mm:ssZ.'),
+  param('startTimeUTC', 'string', 'The UTC start time, yyyy-MM-ddTHH:mm:ssZ.'),
+  param('endTimeUTC', 'string', 'The UTC end time, yyyy-MM-ddTHH:mm:ssZ.'),
 ];
 
 const pictureFields: readonly ParamSpec[] = [
-  req('iotId', 'string', 'The ID of the device.'),
-  req('pictureId', 'string', 'The ID of the image.'),
-  req('pictureTime', 'string', 'The local creation time of the image.'),
-  req('pictureUrl', 'string', 'The URL of the image.'),
-  req('thumbUrl', 'string', 'The URL of the image thumbnail.'),
-  req('pictureTimeUTC', 'string', 'The UTC creation time of the image.'),
+  requiredParam('iotId', 'string', 'The ID of the device.'),
+  requiredParam('pictureId', 'string', 'The ID of the image.'),
+  requiredParam('pictureTime', 'string', 'The local creation time of the image.'),
+  requiredParam('pictureUrl', 'string', 'The URL of the image.'),
+  requiredParam('thumbUrl', 'string', 'The URL of the image thumbnail.'),
+  requiredParam('pictureTimeUTC', 'string', 'The UTC creation time of the image.'),
 ];
 
 const sessionOut: readonly ParamSpec[] = [
-  req('identityId', 'string', 'The ID of the user identity.'),
-  req('iotToken', 'string', 'The user session token, sent as request.iotToken.'),
-  req('refreshToken', 'string', 'The token that renews the session; it may rotate on every refresh.'),
-  req('iotTokenExpire', 'int', 'The lifetime of iotToken in seconds.'),
-  req('refreshTokenExpire', 'int', 'The lifetime of refreshToken in seconds.'),
+  requiredParam('identityId', 'string', 'The ID of the user identity.'),
+  requiredParam('iotToken', 'string', 'The user session token, sent as request.iotToken.'),
+  requiredParam('refreshToken', 'string', 'The token that renews the session; it may rotate on every refresh.'),
+  requiredParam('iotTokenExpire', 'int', 'The lifetime of iotToken in seconds.'),
+  requiredParam('refreshTokenExpire', 'int', 'The lifetime of refreshToken in seconds.'),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -251,10 +251,10 @@ const recordPlanOperations: readonly Operation[] = [
     apiVer: '2.1.0',
     group: 'recordPlan',
     description: 'Creates a recording plan; it takes effect once attached to a device.',
-    params: [req('name', 'string', 'The name of the recording plan.'), allDay(true), timeSectionListParam, timeZone],
+    params: [requiredParam('name', 'string', 'The name of the recording plan.'), allDay(true), timeSectionListParam, timeZone],
     idempotent: false,
     auth: 'user',
-    response: [req('planId', 'string', 'The ID of the new recording plan.')],
+    response: [requiredParam('planId', 'string', 'The ID of the new recording plan.')],
   },
   {
     name: 'updateRecordPlan',
@@ -262,10 +262,10 @@ const recordPlanOperations: readonly Operation[] = [
     apiVer: '2.1.0',
     group: 'recordPlan',
     description: 'Updates a recording plan.',
-    params: [recordPlanId, p('name', 'string', 'The name of the recording plan.'), allDay(false), timeSectionListParam, timeZone],
+    params: [recordPlanId, param('name', 'string', 'The name of the recording plan.'), allDay(false), timeSectionListParam, timeZone],
     idempotent: true,
     auth: 'user',
-    response: [req('planId', 'string', 'The ID of the recording plan.')],
+    response: [requiredParam('planId', 'string', 'The ID of the recording plan.')],
   },
   {
     name: 'queryRecordPlans',
@@ -357,7 +357,7 @@ const eventPlanOperations: readonly Operation[] = [
     group: 'eventPlan',
     description: 'Creates an event-triggered recording plan; it takes effect once attached to a device.',
     params: [
-      req('name', 'string', 'The name of the event-triggered recording plan.'),
+      requiredParam('name', 'string', 'The name of the event-triggered recording plan.'),
       { ...preRecordDurationPlan, default: 0 },
       { ...recordDurationPlan, required: true },
       allDay(true),
@@ -367,7 +367,7 @@ const eventPlanOperations: readonly Operation[] = [
     ],
     idempotent: false,
     auth: 'user',
-    response: [req('planId', 'string', 'The ID of the new event-triggered recording plan.')],
+    response: [requiredParam('planId', 'string', 'The ID of the new event-triggered recording plan.')],
   },
   {
     name: 'updateEventPlan',
@@ -377,7 +377,7 @@ const eventPlanOperations: readonly Operation[] = [
     description: 'Updates an event-triggered recording plan.',
     params: [
       eventPlanId,
-      p('name', 'string', 'The name of the event-triggered recording plan.'),
+      param('name', 'string', 'The name of the event-triggered recording plan.'),
       preRecordDurationPlan,
       recordDurationPlan,
       allDay(false),
@@ -483,16 +483,16 @@ const recordingOperations: readonly Operation[] = [
     params: [
       iotId,
       streamType,
-      req('beginTime', 'int', 'The start of the range, in seconds since 1970-01-01 UTC.', { min: 0, unit: 's' }),
-      req('endTime', 'int', 'The end of the range, in seconds since 1970-01-01 UTC.', { min: 0, unit: 's' }),
-      p('recordType', 'int', 'The recording type. 0: scheduled. 1: alert. 2: manual. 3: recorded while watching. 99: all.', {
+      requiredParam('beginTime', 'int', 'The start of the range, in seconds since 1970-01-01 UTC.', { min: 0, unit: 's' }),
+      requiredParam('endTime', 'int', 'The end of the range, in seconds since 1970-01-01 UTC.', { min: 0, unit: 's', atLeast: 'beginTime' }),
+      param('recordType', 'int', 'The recording type. 0: scheduled. 1: alert. 2: manual. 3: recorded while watching. 99: all.', {
         default: 99,
         enum: [0, 1, 2, 3, 99],
         enumLabels: RECORD_TYPE_LABELS,
       }),
       pageStart,
       pageSize(MAX_PAGE_SIZE_LARGE),
-      p('needSnapshot', 'boolean', 'Whether to generate a thumbnail for each recording.', { default: false }),
+      param('needSnapshot', 'boolean', 'Whether to generate a thumbnail for each recording.', { default: false }),
     ],
     paging: nextValidPaging('recordFileList', MAX_PAGE_SIZE_LARGE, { idField: 'fileName', timeFields: ['beginTimeUTC', 'beginTime'] }),
     idempotent: true,
@@ -502,27 +502,27 @@ const recordingOperations: readonly Operation[] = [
         'recordFileList',
         'The cloud recording files.',
         [
-          req('beginTime', 'string', 'The local start time of the file, yyyy-MM-dd HH:mm:ss.'),
-          req('endTime', 'string', 'The local end time of the file, yyyy-MM-dd HH:mm:ss.'),
-          req('beginTimeUTC', 'string', 'The UTC start time of the file, yyyy-MM-ddTHH:mm:ssZ.'),
-          req('endTimeUTC', 'string', 'The UTC end time of the file, yyyy-MM-ddTHH:mm:ssZ.'),
-          req('recordType', 'int', 'The recording type. 0: scheduled. 1: alert. 2: manual. 3: recorded while watching.', {
+          requiredParam('beginTime', 'string', 'The local start time of the file, yyyy-MM-dd HH:mm:ss.'),
+          requiredParam('endTime', 'string', 'The local end time of the file, yyyy-MM-dd HH:mm:ss.'),
+          requiredParam('beginTimeUTC', 'string', 'The UTC start time of the file, yyyy-MM-ddTHH:mm:ssZ.'),
+          requiredParam('endTimeUTC', 'string', 'The UTC end time of the file, yyyy-MM-ddTHH:mm:ssZ.'),
+          requiredParam('recordType', 'int', 'The recording type. 0: scheduled. 1: alert. 2: manual. 3: recorded while watching.', {
             enum: [0, 1, 2, 3],
             enumLabels: RECORDING_KIND_LABELS,
           }),
-          req('streamType', 'int', 'The stream type. 0: major stream. 1: minor stream.', {
+          requiredParam('streamType', 'int', 'The stream type. 0: major stream. 1: minor stream.', {
             enum: [0, 1],
             enumLabels: STREAM_LABELS,
           }),
-          req('fileName', 'string', 'The name of the file.'),
-          req('fileSize', 'int', 'The size of the file.'),
-          p('snapshotUrl', 'string', 'The URL of the recording thumbnail.'),
-          p('intelligentTypeList', 'string', 'The list of intelligent events.'),
+          requiredParam('fileName', 'string', 'The name of the file.'),
+          requiredParam('fileSize', 'int', 'The size of the file.'),
+          param('snapshotUrl', 'string', 'The URL of the recording thumbnail.'),
+          param('intelligentTypeList', 'string', 'The list of intelligent events.'),
         ],
         { required: true },
       ),
-      req('nextValid', 'boolean', 'Whether there is a next page.'),
-      req('nextBeginTime', 'int', 'The beginTime (seconds) of the next page.'),
+      requiredParam('nextValid', 'boolean', 'Whether there is a next page.'),
+      requiredParam('nextBeginTime', 'int', 'The beginTime (seconds) of the next page.'),
     ],
   },
   {
@@ -534,7 +534,7 @@ const recordingOperations: readonly Operation[] = [
     params: [iotId, fileName],
     idempotent: true,
     auth: 'user',
-    response: [req('vodUrl', 'string', 'The VOD URL; it carries its own authentication and works only once.')],
+    response: [requiredParam('vodUrl', 'string', 'The VOD URL; it carries its own authentication and works only once.')],
   },
   {
     name: 'queryMonthRecordings',
@@ -544,12 +544,12 @@ const recordingOperations: readonly Operation[] = [
     description: 'Tells, for each day of a month, whether the device has cloud recordings.',
     params: [
       iotId,
-      req('month', 'string', 'The month in yyyyMM format, e.g. 201806.', {
+      requiredParam('month', 'string', 'The month in yyyyMM format, e.g. 201806.', {
         pattern: '^\\d{4}(0[1-9]|1[0-2])$',
         patternHint: 'yyyyMM',
       }),
       // The apps send it (docs/protocol.md §8.8); no default, so an absent one leaves the device's own zone.
-      p('timeZone', 'int', `The UTC time zone the days are counted in, in hours (${timeZone.min} to ${timeZone.max}); default: the device's own.`, {
+      param('timeZone', 'int', `The UTC time zone the days are counted in, in hours (${timeZone.min} to ${timeZone.max}); default: the device's own.`, {
         min: timeZone.min,
         max: timeZone.max,
       }),
@@ -557,7 +557,7 @@ const recordingOperations: readonly Operation[] = [
     idempotent: true,
     auth: 'user',
     response: [
-      req('recordFlags', 'string', "One character per day of the month: '1' if the day has recordings, else '0'."),
+      requiredParam('recordFlags', 'string', "One character per day of the month: '1' if the day has recordings, else '0'."),
     ],
   },
   {
@@ -568,13 +568,13 @@ const recordingOperations: readonly Operation[] = [
     description: 'Lists the events of a device in a time range (times in milliseconds).',
     params: [
       iotId,
-      req('beginTime', 'long', 'The start of the range, in milliseconds since 1970-01-01 UTC.', { min: 0, unit: 'ms' }),
-      req('endTime', 'long', 'The end of the range, in milliseconds since 1970-01-01 UTC.', { min: 0, unit: 'ms' }),
-      p('eventType', 'int', 'The event type. 0: all. 1: motion. 2: sound. 3: human detection.', {
+      requiredParam('beginTime', 'long', 'The start of the range, in milliseconds since 1970-01-01 UTC.', { min: 0, unit: 'ms' }),
+      requiredParam('endTime', 'long', 'The end of the range, in milliseconds since 1970-01-01 UTC.', { min: 0, unit: 'ms', atLeast: 'beginTime' }),
+      param('eventType', 'int', 'The event type. 0: all. 1: motion. 2: sound. 3: human detection.', {
         enum: [0, 1, 2, 3],
         enumLabels: { '0': 'all', ...DETECTION_LABELS },
       }),
-      p('pictureType', 'int', 'The image URL type. 0: all. 1: original image. 2: thumbnail.', {
+      param('pictureType', 'int', 'The image URL type. 0: all. 1: original image. 2: thumbnail.', {
         default: 0,
         enum: [0, 1, 2],
         enumLabels: PICTURE_TYPE_LABELS,
@@ -590,21 +590,21 @@ const recordingOperations: readonly Operation[] = [
         'eventList',
         'The events.',
         [
-          req('eventId', 'string', 'The ID of the event; with an event-triggered plan it leads to the recording.'),
-          req('eventTime', 'string', 'The local time of the event, yyyy-MM-dd HH:mm:ss.'),
-          req('eventType', 'int', 'The event type. 1: motion. 2: sound. 3: human detection.', { enumLabels: DETECTION_LABELS }),
-          req('eventDesc', 'string', 'The description of the event.'),
-          req('eventPicId', 'string', 'The ID of the image associated with the event.'),
-          req('eventData', 'string', 'Additional information about the event.'),
-          req('eventTimeUTC', 'string', 'The UTC time of the event, yyyy-MM-ddTHH:mm:ssZ.'),
-          p('eventPicUrl', 'string', 'The URL of the alert image.'),
-          p('eventPicThumbUrl', 'string', 'The URL of the alert image thumbnail.'),
-          p('intelligentTypeList', 'string', 'The list of intelligent events (3: human detection).'),
+          requiredParam('eventId', 'string', 'The ID of the event; with an event-triggered plan it leads to the recording.'),
+          requiredParam('eventTime', 'string', 'The local time of the event, yyyy-MM-dd HH:mm:ss.'),
+          requiredParam('eventType', 'int', 'The event type. 1: motion. 2: sound. 3: human detection.', { enumLabels: DETECTION_LABELS }),
+          requiredParam('eventDesc', 'string', 'The description of the event.'),
+          requiredParam('eventPicId', 'string', 'The ID of the image associated with the event.'),
+          requiredParam('eventData', 'string', 'Additional information about the event.'),
+          requiredParam('eventTimeUTC', 'string', 'The UTC time of the event, yyyy-MM-ddTHH:mm:ssZ.'),
+          param('eventPicUrl', 'string', 'The URL of the alert image.'),
+          param('eventPicThumbUrl', 'string', 'The URL of the alert image thumbnail.'),
+          param('intelligentTypeList', 'string', 'The list of intelligent events (3: human detection).'),
         ],
         { required: true },
       ),
-      req('nextValid', 'boolean', 'Whether there is a next page.'),
-      req('nextBeginTime', 'long', 'The beginTime (milliseconds) of the next page.'),
+      requiredParam('nextValid', 'boolean', 'Whether there is a next page.'),
+      requiredParam('nextBeginTime', 'long', 'The beginTime (milliseconds) of the next page.'),
     ],
   },
   {
@@ -613,7 +613,7 @@ const recordingOperations: readonly Operation[] = [
     apiVer: '2.1.0',
     group: 'recording',
     description: 'Gets the playback URLs of the cloud recording of an event (needs an event-triggered plan).',
-    params: [iotId, req('eventId', 'string', 'The ID of the event.')],
+    params: [iotId, requiredParam('eventId', 'string', 'The ID of the event.')],
     idempotent: true,
     auth: 'user',
     response: [objectList('vodList', 'The playlist.', vodFileFields, { required: true })],
@@ -627,7 +627,7 @@ const recordingOperations: readonly Operation[] = [
     params: [iotId, idList('fileNameList', 'The names of the recording files to delete (1 to 100).', 100)],
     idempotent: true,
     auth: 'user',
-    response: [req('deletedCount', 'int', 'The number of files deleted.')],
+    response: [requiredParam('deletedCount', 'int', 'The number of files deleted.')],
   },
   {
     name: 'getDownloadUrl',
@@ -639,12 +639,12 @@ const recordingOperations: readonly Operation[] = [
     idempotent: true,
     auth: 'user',
     response: [
-      req('url', 'string', 'The download URL; empty while the recording is being transcoded.'),
+      requiredParam('url', 'string', 'The download URL; empty while the recording is being transcoded.'),
       // docs/protocol.md §8.4: 2 is "failed" in the Chinese reference, -1 in the English one; both may come as text.
-      req('status', 'int', 'The transcoding status, a number or numeric text. 0: success. 1: transcoding. Any other (2, or -1 in the English reference): failed.', {
+      requiredParam('status', 'int', 'The transcoding status, a number or numeric text. 0: success. 1: transcoding. Any other (2, or -1 in the English reference): failed.', {
         enumLabels: { '0': 'success', '1': 'transcoding', '2': 'failed', '-1': 'failed' },
       }),
-      req('progress', 'int', 'The transcoding progress in percent (0 to 100), a number or numeric text.', { min: 0, max: 100 }),
+      requiredParam('progress', 'int', 'The transcoding progress in percent (0 to 100), a number or numeric text.', { min: 0, max: 100 }),
     ],
   },
   {
@@ -655,13 +655,13 @@ const recordingOperations: readonly Operation[] = [
     description: 'Makes a device record a short clip to the cloud (needs an event-triggered plan and cloud storage).',
     params: [
       iotId,
-      req('recordDuration', 'int', 'The recording length in seconds (1 to 1800).', { min: 1, max: 1800 }),
+      requiredParam('recordDuration', 'int', 'The recording length in seconds (1 to 1800).', { min: 1, max: 1800 }),
       streamType,
-      p('preRecordDuration', 'int', 'The pre-recording duration in seconds.', { min: 0 }),
+      param('preRecordDuration', 'int', 'The pre-recording duration in seconds.', { min: 0, atMost: 'recordDuration' }),
     ],
     idempotent: false,
     auth: 'user',
-    response: [req('recordId', 'string', 'The ID of the cloud recording.')],
+    response: [requiredParam('recordId', 'string', 'The ID of the cloud recording.')],
   },
   {
     name: 'setRecordDuration',
@@ -671,7 +671,7 @@ const recordingOperations: readonly Operation[] = [
     description: 'Sets the length of continuous recording files of a device.',
     params: [
       iotId,
-      p('recordDuration', 'int', 'The length of one continuous recording file in seconds (600 to 3600).', {
+      param('recordDuration', 'int', 'The length of one continuous recording file in seconds (600 to 3600).', {
         default: 1800,
         min: 600,
         max: 3600,
@@ -689,7 +689,7 @@ const recordingOperations: readonly Operation[] = [
     params: [iotId],
     idempotent: true,
     auth: 'user',
-    response: [req('recordDuration', 'int', 'The length of one continuous recording file in seconds.')],
+    response: [requiredParam('recordDuration', 'int', 'The length of one continuous recording file in seconds.')],
   },
 ];
 
@@ -715,7 +715,7 @@ const cloudStorageOperations: readonly Operation[] = [
     apiVer: '2.1.3',
     group: 'cloudStorage',
     description: 'Claims the complimentary cloud storage plan of a device.',
-    params: [iotId, p('enableDefaultPlan', 'boolean', 'Whether to set a 7x24 default recording plan.', { default: false })],
+    params: [iotId, param('enableDefaultPlan', 'boolean', 'Whether to set a 7x24 default recording plan.', { default: false })],
     idempotent: false,
     auth: 'user',
     response: cloudStorageOut,
@@ -736,7 +736,7 @@ const pictureOperations: readonly Operation[] = [
     params: [iotId],
     idempotent: false,
     auth: 'user',
-    response: [req('pictureId', 'string', 'The ID of the image.')],
+    response: [requiredParam('pictureId', 'string', 'The ID of the image.')],
   },
   {
     name: 'queryPicturesByTime',
@@ -746,16 +746,16 @@ const pictureOperations: readonly Operation[] = [
     description: 'Lists the images of a device in a time range (times in milliseconds).',
     params: [
       iotId,
-      req('startTime', 'long', 'The start of the range, in milliseconds since 1970-01-01 UTC.', { min: 0, unit: 'ms' }),
-      req('endTime', 'long', 'The end of the range, in milliseconds since 1970-01-01 UTC.', { min: 0, unit: 'ms' }),
+      requiredParam('startTime', 'long', 'The start of the range, in milliseconds since 1970-01-01 UTC.', { min: 0, unit: 'ms' }),
+      requiredParam('endTime', 'long', 'The end of the range, in milliseconds since 1970-01-01 UTC.', { min: 0, unit: 'ms', atLeast: 'startTime' }),
       pageStart,
       pageSize(MAX_PAGE_SIZE_SMALL),
-      p('type', 'int', 'The image type. 0: all. 1: original image. 2: thumbnail.', {
+      param('type', 'int', 'The image type. 0: all. 1: original image. 2: thumbnail.', {
         default: 0,
         enum: [0, 1, 2],
         enumLabels: PICTURE_TYPE_LABELS,
       }),
-      p('source', 'int', 'The image source. 0: all. 1: alert capture. 2: manual capture. 3: other.', {
+      param('source', 'int', 'The image source. 0: all. 1: alert capture. 2: manual capture. 3: other.', {
         default: 0,
         enum: [0, 1, 2, 3],
         enumLabels: PICTURE_SOURCE_LABELS,
@@ -770,11 +770,11 @@ const pictureOperations: readonly Operation[] = [
         'The images.',
         [
           ...pictureFields,
-          req('eventType', 'int', 'The event type.'),
-          req('source', 'int', 'The image source. 1: alert capture. 2: manual capture. 3: other.', {
+          requiredParam('eventType', 'int', 'The event type.'),
+          requiredParam('source', 'int', 'The image source. 1: alert capture. 2: manual capture. 3: other.', {
             enumLabels: PICTURE_SOURCE_LABELS,
           }),
-          p('intelligentTypeList', 'int', 'The list of intelligent events.'),
+          param('intelligentTypeList', 'int', 'The list of intelligent events.'),
         ],
         { required: true },
       ),
@@ -789,7 +789,7 @@ const pictureOperations: readonly Operation[] = [
     params: [
       iotId,
       idList('pictureIdList', 'The IDs of the images.'),
-      p('type', 'int', 'The image type. 0: all. 1: original image. 2: thumbnail.', {
+      param('type', 'int', 'The image type. 0: all. 1: original image. 2: thumbnail.', {
         default: 0,
         enum: [0, 1, 2],
         enumLabels: PICTURE_TYPE_LABELS,
@@ -808,7 +808,7 @@ const pictureOperations: readonly Operation[] = [
     params: [iotId, idList('pictureIdList', 'The IDs of the images to delete.')],
     idempotent: true,
     auth: 'user',
-    response: [req('deleteCount', 'int', 'The number of images deleted.')],
+    response: [requiredParam('deleteCount', 'int', 'The number of images deleted.')],
   },
 ];
 
@@ -816,7 +816,7 @@ const pictureOperations: readonly Operation[] = [
 // Events: business-event push settings, images and details by event ID
 // ---------------------------------------------------------------------------------------------
 
-const bizEventType = req('eventType', 'int', 'The business event type. 1: detection alert. 2: cloud storage expiration reminder.', {
+const bizEventType = requiredParam('eventType', 'int', 'The business event type. 1: detection alert. 2: cloud storage expiration reminder.', {
   enum: [1, 2],
   enumLabels: BIZ_EVENT_LABELS,
 });
@@ -831,7 +831,7 @@ const eventOperations: readonly Operation[] = [
     params: [
       iotId,
       bizEventType,
-      p('eventInterval', 'int', 'Seconds after a pushed message during which no further message is pushed.', {
+      param('eventInterval', 'int', 'Seconds after a pushed message during which no further message is pushed.', {
         default: 120,
         min: 0,
       }),
@@ -849,8 +849,8 @@ const eventOperations: readonly Operation[] = [
     idempotent: true,
     auth: 'user',
     response: [
-      req('eventType', 'int', 'The business event type.', { enumLabels: BIZ_EVENT_LABELS }),
-      req('eventInterval', 'int', 'The push interval in seconds.'),
+      requiredParam('eventType', 'int', 'The business event type.', { enumLabels: BIZ_EVENT_LABELS }),
+      requiredParam('eventInterval', 'int', 'The push interval in seconds.'),
     ],
   },
   {
@@ -867,13 +867,13 @@ const eventOperations: readonly Operation[] = [
         'pictureList',
         'The alert images.',
         [
-          p('iotId', 'string', 'The ID of the device.'),
-          p('eventId', 'string', 'The ID of the event.'),
-          p('pictureTime', 'string', 'The local creation time of the image.'),
-          p('alarmPicId', 'string', 'The ID of the image.'),
-          p('picUrl', 'string', 'The URL of the image.'),
-          p('thumbUrl', 'string', 'The URL of the thumbnail.'),
-          p('pictureTimeUTC', 'string', 'The UTC creation time of the image.'),
+          param('iotId', 'string', 'The ID of the device.'),
+          param('eventId', 'string', 'The ID of the event.'),
+          param('pictureTime', 'string', 'The local creation time of the image.'),
+          param('alarmPicId', 'string', 'The ID of the image.'),
+          param('picUrl', 'string', 'The URL of the image.'),
+          param('thumbUrl', 'string', 'The URL of the thumbnail.'),
+          param('pictureTimeUTC', 'string', 'The UTC creation time of the image.'),
         ],
         { required: true },
       ),
@@ -888,10 +888,10 @@ const eventOperations: readonly Operation[] = [
     params: [
       iotId,
       idList('eventIds', 'The IDs of the events.'),
-      p('needAlarmPicture', 'boolean', 'Whether to include the alert image of each event.', { default: false }),
-      p('needRecordSnapshot', 'boolean', 'Whether to include the recording thumbnail of each event.', { default: false }),
+      param('needAlarmPicture', 'boolean', 'Whether to include the alert image of each event.', { default: false }),
+      param('needRecordSnapshot', 'boolean', 'Whether to include the recording thumbnail of each event.', { default: false }),
       // Version 1.0.1 in the Chinese reference (docs/protocol.md §8.9): no default, so it is sent only when asked for.
-      p(
+      param(
         'needProlongOriginRecord',
         'boolean',
         'Whether each event comes with its prolonged recording; false or absent: the recording of up to 30 s (API version 1.0.1).',
@@ -904,15 +904,15 @@ const eventOperations: readonly Operation[] = [
         'eventList',
         'The events.',
         [
-          p('eventId', 'string', 'The ID of the event.'),
-          p('eventType', 'int', 'The event type.', { enumLabels: DETECTION_LABELS }),
-          p('eventTime', 'string', 'The local time of the event.'),
-          p('eventTimeUTC', 'string', 'The UTC time of the event.'),
-          p('eventPicId', 'string', 'The ID of the image of the event.'),
-          p('eventPicUrl', 'string', 'The URL of the image of the event.'),
-          p('eventPicThumbUrl', 'string', 'The URL of the thumbnail of the image of the event.'),
-          p('eventFileName', 'string', 'The name of the recording of the event.'),
-          p('recordSnapshotUrl', 'string', 'The URL of the recording thumbnail of the event.'),
+          param('eventId', 'string', 'The ID of the event.'),
+          param('eventType', 'int', 'The event type.', { enumLabels: DETECTION_LABELS }),
+          param('eventTime', 'string', 'The local time of the event.'),
+          param('eventTimeUTC', 'string', 'The UTC time of the event.'),
+          param('eventPicId', 'string', 'The ID of the image of the event.'),
+          param('eventPicUrl', 'string', 'The URL of the image of the event.'),
+          param('eventPicThumbUrl', 'string', 'The URL of the thumbnail of the image of the event.'),
+          param('eventFileName', 'string', 'The name of the recording of the event.'),
+          param('recordSnapshotUrl', 'string', 'The URL of the recording thumbnail of the event.'),
         ],
         { required: true },
       ),
@@ -932,14 +932,14 @@ const extraOperations: readonly Operation[] = [
     group: 'account',
     description: 'Exchanges an OAuth authCode for a user session (iotToken and refreshToken).',
     params: [
-      req('request', 'object', 'The session request (the API nests its parameters in params.request).', {
+      requiredParam('request', 'object', 'The session request (the API nests its parameters in params.request).', {
         fields: [
-          req('authCode', 'string', 'The authorization code from the account system.'),
-          p('accountType', 'string', 'The kind of authCode. OA_SESSION (default) or OA_TOKEN.', {
+          requiredParam('authCode', 'string', 'The authorization code from the account system.'),
+          param('accountType', 'string', 'The kind of authCode. OA_SESSION (default) or OA_TOKEN.', {
             default: 'OA_SESSION',
             enum: ['OA_SESSION', 'OA_TOKEN'],
           }),
-          req('appKey', 'string', 'The app AppKey the session is created for.'),
+          requiredParam('appKey', 'string', 'The app AppKey the session is created for.'),
         ],
       }),
     ],
@@ -955,10 +955,10 @@ const extraOperations: readonly Operation[] = [
     group: 'account',
     description: 'Renews a user session; the refreshToken may rotate, so persist the new one.',
     params: [
-      req('request', 'object', 'The refresh request (the API nests its parameters in params.request).', {
+      requiredParam('request', 'object', 'The refresh request (the API nests its parameters in params.request).', {
         fields: [
-          req('identityId', 'string', 'The ID of the user identity.'),
-          req('refreshToken', 'string', 'The current refresh token.'),
+          requiredParam('identityId', 'string', 'The ID of the user identity.'),
+          requiredParam('refreshToken', 'string', 'The current refresh token.'),
         ],
       }),
     ],
@@ -974,15 +974,15 @@ const extraOperations: readonly Operation[] = [
     group: 'account',
     description: 'Issues a project cloudToken; issuing a new one invalidates the previous token.',
     params: [
-      req('grantType', 'string', 'The grant type; always "project".', { enum: ['project'] }),
-      req('res', 'string', 'The project ID.'),
+      requiredParam('grantType', 'string', 'The grant type; always "project".', { enum: ['project'] }),
+      requiredParam('res', 'string', 'The project ID.'),
     ],
     idempotent: false,
     auth: 'none',
     extra: true,
     response: [
-      req('cloudToken', 'string', 'The project token, sent as request.cloudToken.'),
-      req('expireIn', 'long', 'The lifetime of the token in milliseconds.'),
+      requiredParam('cloudToken', 'string', 'The project token, sent as request.cloudToken.'),
+      requiredParam('expireIn', 'long', 'The lifetime of the token in milliseconds.'),
     ],
   },
   {
@@ -991,13 +991,13 @@ const extraOperations: readonly Operation[] = [
     apiVer: '1.0.1',
     group: 'account',
     description: 'Renews a project cloudToken before it expires.',
-    params: [req('cloudToken', 'string', 'The current cloudToken.')],
+    params: [requiredParam('cloudToken', 'string', 'The current cloudToken.')],
     idempotent: false,
     auth: 'none',
     extra: true,
     response: [
-      req('cloudToken', 'string', 'The renewed project token.'),
-      req('expiresIn', 'long', 'The lifetime of the token (seconds in the only sample; see spec-notes).'),
+      requiredParam('cloudToken', 'string', 'The renewed project token.'),
+      requiredParam('expiresIn', 'long', 'The lifetime of the token (seconds in the only sample; see spec-notes).'),
     ],
   },
   {
@@ -1007,8 +1007,8 @@ const extraOperations: readonly Operation[] = [
     group: 'device',
     description: "Lists the devices bound to the signed-in user's account, page by page.",
     params: [
-      p('pageNo', 'int', 'The page number, counted from 1.', { default: 1, min: 1 }),
-      p('pageSize', 'int', `The number of devices on each page (1 to ${MAX_PAGE_SIZE_DEVICES}; our cap).`, {
+      param('pageNo', 'int', 'The page number, counted from 1.', { default: 1, min: 1 }),
+      param('pageSize', 'int', `The number of devices on each page (1 to ${MAX_PAGE_SIZE_DEVICES}; our cap).`, {
         default: DEFAULT_PAGE_SIZE,
         min: 1,
         max: MAX_PAGE_SIZE_DEVICES,
@@ -1028,18 +1028,18 @@ const extraOperations: readonly Operation[] = [
     auth: 'user',
     extra: true,
     response: [
-      req('total', 'int', 'The total number of bound devices.'),
-      p('pageNo', 'int', 'The page number of this answer.'),
-      p('pageSize', 'int', 'The page size of this answer.'),
+      requiredParam('total', 'int', 'The total number of bound devices.'),
+      param('pageNo', 'int', 'The page number of this answer.'),
+      param('pageSize', 'int', 'The page size of this answer.'),
       objectList(
         'data',
         'The bound devices.',
         [
-          req('iotId', 'string', 'The ID of the device.'),
-          req('productKey', 'string', 'The product key of the device.'),
-          req('deviceName', 'string', 'The device name.'),
-          p('nickName', 'string', 'The nickname the user gave the device.'),
-          req('status', 'int', 'The device status. 1: online. 3: offline.', {
+          requiredParam('iotId', 'string', 'The ID of the device.'),
+          requiredParam('productKey', 'string', 'The product key of the device.'),
+          requiredParam('deviceName', 'string', 'The device name.'),
+          param('nickName', 'string', 'The nickname the user gave the device.'),
+          requiredParam('status', 'int', 'The device status. 1: online. 3: offline.', {
             enumLabels: { '1': 'online', '3': 'offline' },
           }),
         ],
@@ -1053,7 +1053,7 @@ const extraOperations: readonly Operation[] = [
     apiVer: '1.0.0',
     group: 'debug',
     description: 'Checks connectivity and the signature; the gateway echoes the input.',
-    params: [p('input', 'string', 'Any text to send.')],
+    params: [param('input', 'string', 'Any text to send.')],
     idempotent: true,
     auth: 'none',
     extra: true,

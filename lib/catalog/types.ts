@@ -29,6 +29,10 @@ export interface ParamSpec {
   readonly fields?: readonly ParamSpec[];
   /** Required only when another parameter has this value (e.g. timeSectionList when allDay is 0). */
   readonly requiredWhen?: { readonly param: string; readonly equals: unknown };
+  /** A rule across fields: the value must be ≥ the sibling parameter named here when both are numbers (an end and its begin). */
+  readonly atLeast?: string;
+  /** A rule across fields: the value must be ≤ the sibling parameter named here when both are numbers (a pre-recording and its total). */
+  readonly atMost?: string;
   /** For epoch times: seconds or milliseconds (the API mixes both). Nodes convert dates with it. */
   readonly unit?: 's' | 'ms';
   readonly description: string;

@@ -1,4 +1,8 @@
 import type { Operation, ParamSpec, ParamType } from './types';
+import { isPlainObject } from '../util/plain-object';
+
+// The editor and some runtime modules read isPlainObject from here with the rules it serves.
+export { isPlainObject };
 
 /**
  * A refused value as a message shows it: its JSON text when short (or `String(value)` for a non-string), else
@@ -14,12 +18,14 @@ export type ValueShape =
  * is the English text): `type` (not the spec's type), `empty` (a required string is ''), `int32`/`safe` (an
  * integer out of range), `min`/`max`/`maxLength`/`minItems`/`maxItems`/`pattern` (a limit), `enum`,
  * `required`, `requiredWhen` (required because another parameter has a value), `key` (a forbidden object key)
- * and `order` (a time section ending before it begins).
+ * and `order` (an end before its begin). A rule across fields (ParamSpec `atLeast`/`atMost`) is `order` or `max`,
+ * with `than` naming the other parameter and `limit` its value.
  */
 export type ParamRule =
   | { readonly rule: 'type'; readonly expected: ParamType; readonly got: ValueShape }
   | { readonly rule: 'empty' | 'int32' | 'safe' | 'required' | 'key' }
-  | { readonly rule: 'min' | 'max' | 'maxLength' | 'minItems' | 'order'; readonly limit: number }
+  | { readonly rule: 'min' | 'max' | 'maxLength' | 'minItems'; readonly limit: number; readonly than?: string }
+  | { readonly rule: 'order'; readonly limit: number; readonly than: string }
   | { readonly rule: 'maxItems'; readonly limit: number; readonly count: number }
   | { readonly rule: 'pattern'; readonly limit: string }
   | { readonly rule: 'enum'; readonly values: readonly (number | string | boolean)[] }
@@ -30,15 +36,6 @@ export type ParamProblem = { readonly path: string; readonly message: string } &
 
 // Keys that would let a hostile object rewrite prototypes if a later consumer merged it naïvely.
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** True for a plain JSON-like object (not null, not an array, not a Buffer/Date). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as object | null;
-  if (proto === null || proto === Object.prototype) return true;
-  // An object made in another realm (e.g. a Node-RED Function node's sandbox) has that realm's Object.prototype.
-  return Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === '[object Object]';
-}
 
 /** How a message shows `value` (see ValueShape). */
 export function valueShape(value: unknown): ValueShape {
@@ -160,22 +157,31 @@ function checkFields(
       }
       continue;
     }
+    const before = problems.length;
     checkValue(spec, value, path, problems);
+    if (problems.length === before) checkAcross(spec, value, values, path, problems); // a value out of its own limits says so once
   }
-  checkTimeSections(values, prefix, problems);
 }
 
-// A time section whose end precedes its begin cannot be recorded; refuse it here so the grid and API agree.
-function checkTimeSections(values: Record<string, unknown>, prefix: string, problems: ParamProblem[]): void {
-  const sections = values.timeSectionList;
-  if (!Array.isArray(sections)) return;
-  sections.forEach((section, index) => {
-    if (!isPlainObject(section)) return;
-    const { begin, end } = section;
-    if (typeof begin === 'number' && typeof end === 'number' && end < begin) {
-      problems.push({ path: `${prefix}timeSectionList[${index}].end`, message: `must be ≥ begin (${begin})`, rule: 'order', limit: begin });
-    }
-  });
+// The catalog's rules across fields (an end before its begin, a pre-recording longer than the whole):
+// checked with the call's own values, so the editor, the client and the emulator refuse the same calls.
+function checkAcross(spec: ParamSpec, value: unknown, values: Record<string, unknown>, path: string, problems: ParamProblem[]): void {
+  if (typeof value !== 'number') return;
+  const atLeast = spec.atLeast === undefined ? undefined : values[spec.atLeast];
+  if (spec.atLeast !== undefined && typeof atLeast === 'number' && value < atLeast) {
+    problems.push({ path, message: `must be ≥ ${spec.atLeast} (${atLeast})`, rule: 'order', limit: atLeast, than: spec.atLeast });
+  }
+  const atMost = spec.atMost === undefined ? undefined : values[spec.atMost];
+  if (spec.atMost !== undefined && typeof atMost === 'number' && value > atMost) {
+    problems.push({ path, message: `must be ≤ ${spec.atMost} (${atMost})`, rule: 'max', limit: atMost, than: spec.atMost });
+  }
+}
+
+/** The problems of `values` against the rules across fields of `specs` alone (for an update: the record as it will be). */
+export function checkAcrossFields(specs: readonly ParamSpec[], values: Record<string, unknown>): ParamProblem[] {
+  const problems: ParamProblem[] = [];
+  for (const spec of specs) checkAcross(spec, values[spec.name], values, spec.name, problems);
+  return problems;
 }
 
 /** Checks `params` against parameter specs (an operation's, or an action's own); every problem, empty when valid. */

@@ -1,30 +1,26 @@
 import { EventEmitter } from 'node:events';
-import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import type { Agent } from 'undici';
-
-type Undici = typeof import('undici');
-let undiciModule: Undici | undefined;
-// undici is most of this package's load time: load it when the first client is made, not when
-// Node-RED loads the nodes, so a flow that never calls the API does not pay for it.
-function undici(): Undici {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  undiciModule ??= require('undici') as Undici;
-  return undiciModule;
-}
 import type { Operation } from '../catalog/types';
 import { findOperation } from '../catalog/operations';
 import { isOperationPath } from '../catalog/call-syntax';
 import { formatProblems, validateParams } from '../catalog/validate';
 import { buildRequestEnvelope, parseResponseEnvelope } from '../gateway/envelope';
-import { LinkVisualError, errorFromApiCode, errorFromHttp, networkError } from '../gateway/errors';
+import { LinkVisualError, errorFromApiCode, errorFromHttp } from '../gateway/errors';
 import { redact } from '../gateway/redact';
 import { signRequest, type SignatureMethod } from '../gateway/sign';
 import { oldestFirst, paginate, type PaginateOptions } from './paginate';
 import { isRegionId, regions, type RegionId } from './regions';
 import { SessionManager, type AuthOptions, type RequestToken, type SessionSnapshot } from './session';
 import { ServerClock } from './server-clock';
-import { AccountThrottle, abortError, type ThrottleOptions } from './throttle';
+import { fetchMedia, openMedia, type FetchMediaOptions, type MediaBuffer, type MediaStream, type MediaTransport, type OpenMediaOptions } from '../media/media-fetch';
+import { requestFailure } from '../util/request-deadline';
+import { headerText, undici } from '../util/undici';
+import { AccountThrottle, type ThrottleOptions } from './throttle';
+import { pause } from '../util/abort';
+
+// The types of the media methods, so callers can name them with the client.
+export type { FetchMediaOptions, MediaBuffer, MediaStream, OpenMediaOptions } from '../media/media-fetch';
 
 export interface LinkVisualClientOptions {
   /** Gateway base URL, e.g. `https://api.link.aliyun.com` or an emulator's `http://127.0.0.1:port`. */
@@ -73,41 +69,6 @@ export interface CallResult {
   readonly durationMs: number;
 }
 
-/** Options of `fetchMedia`. */
-export interface FetchMediaOptions {
-  readonly signal?: AbortSignal;
-  readonly timeoutMs?: number;
-  /** Refuse bodies larger than this. Default 20 MiB. */
-  readonly maxBytes?: number;
-  /** Content-Type prefixes accepted, e.g. `['image/']`. Default: any. */
-  readonly accept?: readonly string[];
-}
-
-/** A media file fetched into memory. */
-export interface MediaBuffer {
-  readonly buffer: Buffer;
-  readonly contentType: string;
-}
-
-/** Options of `openMedia`. */
-export interface OpenMediaOptions {
-  readonly signal?: AbortSignal;
-  /** Longest wait for the answer's headers, then for each body chunk (a stalled transfer). Default: the client timeout. */
-  readonly timeoutMs?: number;
-  /** First byte wanted: sends `Range: bytes=<rangeStart>-` when above 0. */
-  readonly rangeStart?: number;
-  /** Sent as `If-Range` with a range: the ETag (or Last-Modified) of the first answer, so a changed file comes whole. */
-  readonly ifRange?: string;
-}
-
-/** An open media answer (200, or 206 for a range): read `body` to its end or destroy it. */
-export interface MediaStream {
-  readonly statusCode: number;
-  /** Header values by lower-case name (repeated headers joined with ", "). */
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly body: Readable;
-}
-
 /** Emitted as `backoff` when the account pauses after throttling. */
 export interface BackoffEvent {
   readonly ms: number;
@@ -115,8 +76,6 @@ export interface BackoffEvent {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-// A streamed media body buffers up to this much, so the socket keeps flowing while the reader writes to disk.
-const MEDIA_HIGH_WATER_MARK = 1024 * 1024;
 const MAX_BACKOFF_MS = 30_000;
 const MAX_THROTTLE_PAUSE_MS = 60_000;
 
@@ -152,34 +111,6 @@ function parseRetryAfter(value: string | string[] | undefined, now: number): num
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError(signal as AbortSignal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** The error for a media answer that is not the file: a signed URL past its life answers 403 or 410. */
-function mediaStatusError(where: string, statusCode: number): LinkVisualError {
-  const expired = statusCode === 403 || statusCode === 410;
-  return new LinkVisualError(expired ? 'URL_EXPIRED' : 'MEDIA', `${where}: HTTP ${statusCode}${expired ? ' (the URL has expired or is not valid)' : ''}`, {
-    httpStatus: statusCode,
-    retryable: statusCode >= 500,
-  });
-}
-
 /**
  * The signed Link Visual API client: one per account, shared by everything that uses the account.
  * Emits `backoff` (BackoffEvent) and, once, `sessionEnded` (the AUTH_FAILED LinkVisualError with a
@@ -193,12 +124,14 @@ export class LinkVisualClient extends EventEmitter {
   readonly #throttle: AccountThrottle;
   readonly #session: SessionManager;
   readonly #inflight = new Set<AbortController>();
+  readonly #media: MediaTransport;
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #options: LinkVisualClientOptions;
   readonly #serverClock = new ServerClock();
   #consecutiveThrottles = 0;
   #closed = false;
+  readonly #isClosed = (): boolean => this.#closed;
   #endReported = false;
 
   constructor(options: LinkVisualClientOptions) {
@@ -224,6 +157,7 @@ export class LinkVisualClient extends EventEmitter {
       // Verification stays on; a custom CA is added to the system roots, never replaces checking.
       connect: { rejectUnauthorized: true, ...(extraCa.length > 0 ? { ca: [...rootCertificates, ...extraCa] as (string | Buffer)[] } : {}) },
     });
+    this.#media = { dispatcher: this.#agent, timeoutMs: this.#timeoutMs, inflight: this.#inflight, isClosed: this.#isClosed };
     this.#session = new SessionManager(
       options.auth ?? { mode: 'none' },
       options.appKey,
@@ -288,77 +222,12 @@ export class LinkVisualClient extends EventEmitter {
     return { name: path, path, apiVer: options.apiVer, group: 'debug', description: path, params: [], idempotent: options.idempotent ?? false, auth: 'user' };
   }
 
-  // Checks a media URL before any request; `where` names it in errors without its query (the signature).
-  #mediaTarget(url: string): { target: URL; where: string } {
-    if (this.#closed) throw new LinkVisualError('CLOSED', 'the client is closed');
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      throw new LinkVisualError('MEDIA', 'media URL is not a URL');
-    }
-    if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new LinkVisualError('MEDIA', 'media URL must be http(s)');
-    return { target, where: `${target.origin}${target.pathname}` };
-  }
-
   /**
    * Fetches a media URL the API returned (alert image, picture) into a Buffer, with a timeout, a size
    * cap and a content-type check; an expired signed URL is reported as URL_EXPIRED.
    */
   async fetchMedia(url: string, options: FetchMediaOptions = {}): Promise<MediaBuffer> {
-    const { target, where } = this.#mediaTarget(url);
-    const maxBytes = options.maxBytes ?? 20 * 1024 * 1024;
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    this.#inflight.add(controller);
-    try {
-      const response = await undici().request(target, { method: 'GET', signal: controller.signal, dispatcher: this.#agent });
-      if (response.statusCode !== 200) {
-        await response.body.dump().catch(() => undefined);
-        throw mediaStatusError(where, response.statusCode);
-      }
-      const contentType = (headerText(response.headers['content-type']) ?? 'application/octet-stream').split(';')[0].trim();
-      if (options.accept && !options.accept.some((prefix) => contentType.startsWith(prefix))) {
-        await response.body.dump().catch(() => undefined);
-        throw new LinkVisualError('MEDIA', `${where}: unexpected content type ${contentType}`);
-      }
-      const declared = Number(headerText(response.headers['content-length']));
-      if (Number.isFinite(declared) && declared > maxBytes) {
-        await response.body.dump().catch(() => undefined);
-        throw new LinkVisualError('TOO_LARGE', `${where}: ${declared} bytes is more than the ${maxBytes} allowed`);
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body) {
-        size += (chunk as Buffer).length;
-        if (size > maxBytes) {
-          response.body.destroy();
-          throw new LinkVisualError('TOO_LARGE', `${where}: more than the ${maxBytes} bytes allowed`);
-        }
-        chunks.push(chunk as Buffer);
-      }
-      if (Number.isFinite(declared) && declared !== size) {
-        throw new LinkVisualError('MEDIA', `${where}: body ended after ${size} of ${declared} bytes`, { retryable: true });
-      }
-      return { buffer: Buffer.concat(chunks), contentType };
-    } catch (error) {
-      if (error instanceof LinkVisualError) throw error;
-      if (this.#closed) throw new LinkVisualError('CLOSED', 'the client is closed');
-      if (options.signal?.aborted) throw abortError(options.signal);
-      if (timedOut) throw new LinkVisualError('TIMEOUT', `${where}: no answer within ${timeoutMs} ms`, { retryable: true });
-      throw networkError(where, error);
-    } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      this.#inflight.delete(controller);
-    }
+    return fetchMedia(this.#media, url, options);
   }
 
   /**
@@ -366,50 +235,7 @@ export class LinkVisualClient extends EventEmitter {
    * expired signed URL is URL_EXPIRED) and a stall timeout; for downloads too large to hold in memory.
    */
   async openMedia(url: string, options: OpenMediaOptions = {}): Promise<MediaStream> {
-    const { target, where } = this.#mediaTarget(url);
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(options.signal?.reason);
-    if (options.signal?.aborted) throw abortError(options.signal);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    this.#inflight.add(controller);
-    const release = () => {
-      options.signal?.removeEventListener('abort', onAbort);
-      this.#inflight.delete(controller);
-    };
-    const headers: Record<string, string> = {};
-    if (options.rangeStart !== undefined && options.rangeStart > 0) {
-      headers.range = `bytes=${Math.floor(options.rangeStart)}-`;
-      if (options.ifRange) headers['if-range'] = options.ifRange;
-    }
-    try {
-      const response = await undici().request(target, {
-        method: 'GET',
-        headers,
-        signal: controller.signal,
-        dispatcher: this.#agent,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        highWaterMark: MEDIA_HIGH_WATER_MARK,
-      });
-      if (response.statusCode !== 200 && response.statusCode !== 206) {
-        await response.body.dump().catch(() => undefined);
-        throw mediaStatusError(where, response.statusCode);
-      }
-      const flat: Record<string, string | undefined> = {};
-      for (const [name, value] of Object.entries(response.headers)) flat[name.toLowerCase()] = headerText(value);
-      // The request counts as in flight (close() aborts it) until its body is consumed or destroyed.
-      response.body.once('close', release);
-      return { statusCode: response.statusCode, headers: flat, body: response.body };
-    } catch (error) {
-      release();
-      if (error instanceof LinkVisualError) throw error;
-      if (this.#closed) throw new LinkVisualError('CLOSED', 'the client is closed');
-      if (options.signal?.aborted) throw abortError(options.signal);
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'UND_ERR_HEADERS_TIMEOUT') throw new LinkVisualError('TIMEOUT', `${where}: no answer within ${timeoutMs} ms`, { retryable: true });
-      throw networkError(where, error);
-    }
+    return openMedia(this.#media, url, options);
   }
 
   /**
@@ -495,7 +321,7 @@ export class LinkVisualClient extends EventEmitter {
       if (this.#closed) throw new LinkVisualError('CLOSED', 'the client is closed', { path: operation.path });
       let token: RequestToken = {};
       try {
-        if (operation.auth === 'user') token = await this.#session.token(options.signal);
+        if (operation.auth === 'user') token = this.#session.freshToken() ?? (await this.#session.token(options.signal));
         const result = await this.#attempt(operation, params, apiVer, token, options.signal, timeoutMs);
         this.#consecutiveThrottles = 0;
         return { data: result.data, operation: operation.name, path: operation.path, apiVer, requestId: result.requestId, attempts: attempt, durationMs: Date.now() - started };
@@ -516,7 +342,7 @@ export class LinkVisualClient extends EventEmitter {
         if (!retry) throw this.#reportEnd(this.#scrub(error));
         const backoff = Math.min(MAX_BACKOFF_MS, 250 * 2 ** (attempt - 1));
         const wait = error.retryAfterMs ?? backoff / 2 + Math.random() * (backoff / 2);
-        await delay(error.code === 'THROTTLED' ? 0 : wait, options.signal); // throttled waits happen in the account pause
+        await pause(error.code === 'THROTTLED' ? 0 : wait, options.signal); // throttled waits happen in the account pause
       }
     }
   }
@@ -548,16 +374,7 @@ export class LinkVisualClient extends EventEmitter {
     signal: AbortSignal | undefined,
     timeoutMs: number,
   ): Promise<{ data: unknown; requestId?: string }> {
-    const release = await this.#throttle.acquire(signal);
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    this.#inflight.add(controller);
+    const release = this.#throttle.tryAcquire(signal) ?? (await this.#throttle.acquire(signal));
     const url = this.endpoint + operation.path;
     try {
       const body = JSON.stringify(buildRequestEnvelope(apiVer, params, token, { language: this.#options.language }));
@@ -571,9 +388,11 @@ export class LinkVisualClient extends EventEmitter {
         headers: this.#options.stage ? { 'x-ca-stage': this.#options.stage } : undefined,
       });
       const sent = this.#serverClock.start();
-      const response = await undici().request(url, { method: 'POST', headers, body, signal: controller.signal, dispatcher: this.#agent });
+      // undici's own timers bound the wait (for the headers, then between body chunks), and close() ends
+      // every request by destroying the agent: no controller or timer of ours per call on the hot path.
+      const response = await undici().request(url, { method: 'POST', headers, body, signal, dispatcher: this.#agent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
       this.#serverClock.observe(headerText(response.headers.date), sent);
-      const text = await this.#readBody(response.body, operation);
+      const text = await this.#readBody(response.body, headerText(response.headers['content-length']), operation);
       const requestId = headerText(response.headers['x-ca-request-id']);
       if (response.statusCode < 200 || response.statusCode >= 300) {
         throw errorFromHttp(response.statusCode, headerText(response.headers['x-ca-error-message']), {
@@ -592,31 +411,28 @@ export class LinkVisualClient extends EventEmitter {
       }
       return { data: envelope.data ?? null, requestId };
     } catch (error) {
-      if (error instanceof LinkVisualError) throw error;
-      if (this.#closed) throw new LinkVisualError('CLOSED', 'the client is closed', { path: operation.path });
-      if (signal?.aborted) throw abortError(signal);
-      if (timedOut) {
-        throw new LinkVisualError('TIMEOUT', `${operation.path}: no answer within ${timeoutMs} ms`, { path: operation.path, retryable: true });
-      }
-      throw networkError(operation.path, error, { path: operation.path });
+      throw requestFailure(error, { signal, isClosed: this.#isClosed }, operation.path, timeoutMs, { path: operation.path });
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      this.#inflight.delete(controller);
       release();
     }
   }
 
-  async #readBody(body: AsyncIterable<Buffer> & { destroy?: () => void }, operation: Operation): Promise<string> {
+  async #readBody(body: AsyncIterable<Buffer> & { destroy(): void; text(): Promise<string> }, length: string | undefined, operation: Operation): Promise<string> {
     const limit = this.#options.maxResponseBytes ?? 16 * 1024 * 1024;
+    const tooLarge = () => {
+      body.destroy();
+      return new LinkVisualError('INVALID_RESPONSE', `${operation.path}: response larger than ${limit} bytes`, { path: operation.path, retryable: false });
+    };
+    // A stated length (undici holds the body to it) is checked once; the body is then read whole in one go.
+    if (length !== undefined && /^\d+$/.test(length)) {
+      if (Number(length) > limit) throw tooLarge();
+      return body.text();
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of body) {
       size += chunk.length;
-      if (size > limit) {
-        body.destroy?.();
-        throw new LinkVisualError('INVALID_RESPONSE', `${operation.path}: response larger than ${limit} bytes`, { path: operation.path, retryable: false });
-      }
+      if (size > limit) throw tooLarge();
       chunks.push(chunk);
     }
     return Buffer.concat(chunks).toString('utf8');

@@ -6,7 +6,7 @@
  * never as a gap. `nextBeginTime` is not followed: its unit and meaning differ between readings.
  */
 import type { Operation, PagingSpec } from '../catalog/types';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { LinkVisualError } from '../gateway/errors';
 import { numberOf } from '../gateway/numbers';
 

@@ -23,6 +23,8 @@ export class ServerClock {
   #known = false;
   /** How far `now()` may be off either way, from the samples (the header's second and the round trip). */
   #uncertaintyMs = 0;
+  #lastDate = '';
+  #lastDateMs = NaN;
 
   constructor(
     private readonly wallNow: () => number = Date.now,
@@ -37,7 +39,12 @@ export class ServerClock {
   /** Learns from one answer's `Date` header (ignored when missing, unreadable or implausible). */
   observe(date: string | undefined, sent: RequestTiming): void {
     if (!date) return;
-    const serverTime = Date.parse(date);
+    // Answers within one second carry the same header: parse each text once.
+    if (date !== this.#lastDate) {
+      this.#lastDate = date;
+      this.#lastDateMs = Date.parse(date);
+    }
+    const serverTime = this.#lastDateMs;
     if (!Number.isFinite(serverTime)) return;
     const wall = this.wallNow();
     const roundTrip = this.monoNow() - sent.mono;

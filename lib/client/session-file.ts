@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../files/atomic-write';
 import type { SessionSnapshot } from './session';
 

@@ -1,5 +1,5 @@
 import { LinkVisualError, PARAM_ERROR_API_CODE } from '../gateway/errors';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 
 /** How the client proves who it acts for (docs/protocol.md §5). */
 export type AuthOptions =
@@ -144,6 +144,13 @@ export class SessionManager {
   }
 
   /** The token to put in the next request, refreshed first when it is missing or near expiry. */
+  /** The token at once when one is fresh (the hot path: no promise); undefined when `token()` must work for it. */
+  freshToken(): RequestToken | undefined {
+    if (this.auth.mode === 'none') return {};
+    if (this.ended || !this.isFresh()) return undefined;
+    return this.current();
+  }
+
   async token(signal?: AbortSignal): Promise<RequestToken> {
     if (this.auth.mode === 'none') return {};
     if (this.ended) throw this.ended;

@@ -1,4 +1,8 @@
 import { LinkVisualError } from '../gateway/errors';
+import { abortError } from '../util/abort';
+
+// The download node reads abortError from here, next to the throttle whose waits it cancels.
+export { abortError };
 
 /** Rate settings of one account: a token bucket plus a cap on requests in flight. */
 export interface ThrottleOptions {
@@ -47,6 +51,8 @@ export class AccountThrottle {
   acquire(signal?: AbortSignal): Promise<() => void> {
     if (this.closed) return Promise.reject(new LinkVisualError('CLOSED', 'the client is closed'));
     if (signal?.aborted) return Promise.reject(abortError(signal));
+    const release = this.takeNow();
+    if (release) return Promise.resolve(release);
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal };
       if (signal) {
@@ -60,6 +66,12 @@ export class AccountThrottle {
       this.queue.push(waiter);
       this.pump();
     });
+  }
+
+  /** A token and a slot at once, without waiting; undefined when `acquire` must queue (or fail). */
+  tryAcquire(signal?: AbortSignal): (() => void) | undefined {
+    if (this.closed || signal?.aborted) return undefined;
+    return this.takeNow();
   }
 
   /** Pauses every caller of the account for `ms` (extends, never shortens, a running pause). */
@@ -84,6 +96,27 @@ export class AccountThrottle {
     }
   }
 
+  // The common case on the hot path: nobody waits, a token and a slot are free: no waiter, no listener.
+  private takeNow(): (() => void) | undefined {
+    if (this.queue.length > 0 || this.inFlight >= this.maxConcurrent || this.pausedUntil > this.now()) return undefined;
+    this.refill();
+    if (this.tokens < 1) return undefined;
+    this.tokens -= this.perSecond === Infinity ? 0 : 1;
+    this.inFlight += 1;
+    return this.releaser();
+  }
+
+  // Gives the slot back once, however often it is called.
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight -= 1;
+      if (this.queue.length > 0) this.pump();
+    };
+  }
+
   private refill(): void {
     if (this.perSecond === Infinity) {
       this.tokens = this.burst;
@@ -105,13 +138,7 @@ export class AccountThrottle {
       this.detach(waiter);
       this.tokens -= this.perSecond === Infinity ? 0 : 1;
       this.inFlight += 1;
-      let released = false;
-      waiter.resolve(() => {
-        if (released) return;
-        released = true;
-        this.inFlight -= 1;
-        this.pump();
-      });
+      waiter.resolve(this.releaser());
     }
     this.schedule();
   }
@@ -133,11 +160,4 @@ export class AccountThrottle {
   private detach(waiter: Waiter): void {
     if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
   }
-}
-
-/** The error for a caller-cancelled wait or request. */
-export function abortError(signal: AbortSignal): LinkVisualError {
-  const reason = signal.reason as unknown;
-  if (reason instanceof LinkVisualError) return reason;
-  return new LinkVisualError('ABORTED', 'the request was cancelled', { retryable: false });
 }

@@ -1,5 +1,5 @@
 /** Handlers of the extra operations: sessions, cloud tokens, the device list and ping. */
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { num, pageOf, str, type Handler } from './handler-context';
 
 function nested(params: Record<string, unknown>): Record<string, unknown> {

@@ -11,17 +11,10 @@
  */
 import type { SimulatedClock } from './clock';
 import { isInSchedule, nextWindow } from './schedule';
-import {
-  BusinessError,
-  newEventId,
-  newId,
-  newPictureId,
-  streamKey,
-  type CameraEvent,
-  type Picture,
-  type Recording,
-  type World,
-} from './world';
+import { BusinessError } from './codes';
+import { newEventId, newId, newPictureId, streamKey } from './record-ids';
+import type { CameraEvent, Picture, Recording } from './records';
+import type { World } from './world';
 
 export interface CameraOptions {
   /** Real ms between picture/trigger and the picture showing up in queries. */
@@ -237,9 +230,6 @@ export class Cameras {
       throw new BusinessError('EVENT_PLAN_REQUIRED', `iotId: ${iotId}, streamType: ${streamType}`);
     }
     if (!device.online) throw new BusinessError('DEVICE_OFFLINE', `iotId: ${iotId}`);
-    if (preRecordDuration > recordDuration) {
-      throw new BusinessError('PARAM_ERROR', `preRecordDuration (${preRecordDuration}) must be ≤ recordDuration (${recordDuration})`);
-    }
     const recordId = newId('rec');
     const begin = this.clock.now() - preRecordDuration * 1000;
     const recording: Recording = {

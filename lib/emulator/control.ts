@@ -33,7 +33,7 @@
  * Bad input → 400 `{error}`; unknown device → 404; unknown route → 404; wrong method → 405.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import type { PushBroker } from './amqp';
 import type { Cameras } from './cameras';
 import type { SimulatedClock } from './clock';
@@ -44,7 +44,9 @@ import type { EmulatorSnapshot } from './state-file';
 import type { Stats } from './stats';
 import type { Transcodes } from './transcode';
 import type { Variants } from './variants';
-import { BusinessError, type DeviceInput, type World } from './world';
+import { BusinessError } from './codes';
+import type { DeviceInput } from './records';
+import type { World } from './world';
 
 export const CONTROL_PREFIX = '/_emulator/';
 const MAX_CONTROL_BODY = 64 * 1024;

@@ -6,7 +6,8 @@
  * code, e.g. 429), `delay` (answer normally after delayMs), `reset` (drop the connection; on media,
  * after `afterBytes` body bytes when given).
  */
-import { isPlainObject } from '../catalog/validate';
+import { API_CODES, apiCodeMessage } from '../gateway/api-codes';
+import { isPlainObject } from '../util/plain-object';
 import { InputError } from './http';
 
 export type FaultMode = 'http' | 'code' | 'delay' | 'reset';
@@ -42,19 +43,6 @@ const HTTP_MESSAGES: Readonly<Record<number, string>> = {
   504: 'Gateway Timeout',
 };
 
-const CODE_MESSAGES: Readonly<Record<number, string>> = {
-  400: 'request error.',
-  401: 'request auth error.',
-  403: 'request forbidden.',
-  429: 'too many requests.',
-  460: 'request parameter error.',
-  500: 'service error.',
-  503: 'service not available.',
-  6205: 'device offline.',
-  9201: 'device not connected.',
-  20056: 'Hsf Invoke Timeout',
-};
-
 function integer(body: Record<string, unknown>, key: string, fallback: number, min: number, max: number): number {
   const value = body[key];
   if (value === undefined) return fallback;
@@ -81,14 +69,14 @@ export class Faults {
       throw new InputError('message must be printable ASCII');
     }
     const status = integer(input, 'status', 503, 300, 599);
-    const code = integer(input, 'code', 429, 201, 99_999_999);
+    const code = integer(input, 'code', API_CODES.TOO_MANY_REQUESTS.code, 201, 99_999_999);
     const fault: Fault = {
       id: this.nextId++,
       path,
       mode: mode as FaultMode,
       status,
       code,
-      message: (message as string | undefined) ?? (mode === 'http' ? HTTP_MESSAGES[status] ?? 'Gateway Error' : CODE_MESSAGES[code] ?? 'error'),
+      message: (message as string | undefined) ?? (mode === 'http' ? HTTP_MESSAGES[status] ?? 'Gateway Error' : apiCodeMessage(code) ?? 'error'),
       delayMs: integer(input, 'delayMs', 1000, 0, 600_000),
       times: integer(input, 'times', 1, 1, 1_000_000),
       remaining: 0,

@@ -1,5 +1,6 @@
 /** What an operation handler gets: its validated params, who calls, and the emulator's services. */
 import type { Operation } from '../catalog/types';
+import { checkAcrossFields, formatProblems } from '../catalog/validate';
 import type { Cameras } from './cameras';
 import type { SimulatedClock } from './clock';
 import type { MediaKind, MediaSigner } from './media';
@@ -7,7 +8,8 @@ import type { Principal, Sessions } from './sessions';
 import type { Stats } from './stats';
 import type { Transcodes } from './transcode';
 import type { Variants } from './variants';
-import { BusinessError, type World } from './world';
+import { BusinessError } from './codes';
+import type { World } from './world';
 
 export interface Services {
   readonly world: World;
@@ -75,9 +77,13 @@ export function pageOf<T>(items: readonly T[], pageStart: number, pageSize: numb
   return { page: items.slice(start, start + pageSize), next: items[start + pageSize] };
 }
 
-/** Refuses a time range whose end precedes its start (460, like the catalog's own checks). */
-export function checkRange(begin: number, end: number, names: string): void {
-  if (end < begin) throw new BusinessError('PARAM_ERROR', `${names}: the end (${end}) must be ≥ the start (${begin})`);
+/**
+ * Refuses a record that breaks the operation's rules across fields (460, the catalog's check of every call):
+ * for an update that sends one side of a rule, the stored record with the update applied.
+ */
+export function refuseAcrossFields(operation: Operation, record: Record<string, unknown>): void {
+  const problems = checkAcrossFields(operation.params, record);
+  if (problems.length > 0) throw new BusinessError('PARAM_ERROR', formatProblems(problems));
 }
 
 /** An expiring media URL (string only). */

@@ -1,8 +1,8 @@
 /** Handlers of the recording-plan, event-plan and complimentary cloud-storage operations. */
 import { formatLocalTime, formatUtcTime } from './clock';
-import { bool, list, num, pageOf, str, type Handler } from './handler-context';
+import { bool, list, num, pageOf, refuseAcrossFields, str, type Handler } from './handler-context';
 import { convertSections, type TimeSection } from './schedule';
-import { BusinessError, type EventPlan, type EventPlanFields, type PlanKind, type PresentedGrant, type RecordPlan } from './world';
+import type { EventPlan, EventPlanFields, PlanKind, PresentedGrant, RecordPlan } from './records';
 
 function sections(params: Record<string, unknown>): TimeSection[] {
   return list<TimeSection>(params, 'timeSectionList').map((s) => ({ dayOfWeek: s.dayOfWeek, begin: s.begin, end: s.end }));
@@ -139,9 +139,6 @@ export const planHandlers: Readonly<Record<string, Handler>> = {
   setEventPlan: ({ params }, { world, clock }) => {
     const preRecordDuration = num(params, 'preRecordDuration');
     const recordDuration = num(params, 'recordDuration');
-    if (preRecordDuration > recordDuration) {
-      throw new BusinessError('PARAM_ERROR', `preRecordDuration (${preRecordDuration}) must be ≤ recordDuration (${recordDuration})`);
-    }
     const plan = world.createEventPlan(
       {
         name: str(params, 'name'),
@@ -156,8 +153,11 @@ export const planHandlers: Readonly<Record<string, Handler>> = {
     );
     return { planId: plan.planId };
   },
-  updateEventPlan: ({ params }, { world }) => {
-    world.updatePlan('event', str(params, 'planId'), updateFields('event', params));
+  updateEventPlan: ({ operation, params }, { world }) => {
+    const planId = str(params, 'planId');
+    const fields = updateFields('event', params);
+    refuseAcrossFields(operation, { ...world.eventPlan(planId), ...fields });
+    world.updatePlan('event', planId, fields);
     return null;
   },
   queryEventPlans: queryPlans('event', 'eventRecordPlanList'),

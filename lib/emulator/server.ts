@@ -17,7 +17,7 @@
  *   real cloud during refresh races); a refused refresh token → 2401; a token or refresh call whose
  *   identity does not exist → 29003. Params are checked with the catalog's validateParams (same
  *   limits as the client): 460 `request parameter error.` followed by every problem. Unknown ids,
- *   missing cloud storage, refused deletes: see EMULATOR_CODES in world.ts.
+ *   missing cloud storage, refused deletes: see EMULATOR_CODES in codes.ts.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -25,7 +25,8 @@ import type { AddressInfo } from 'node:net';
 import { operationsByPath } from '../catalog/operations';
 import { PushBroker } from './amqp';
 import { selfSignedCertificate } from './self-signed';
-import { formatProblems, isPlainObject, validateParams } from '../catalog/validate';
+import { formatProblems, validateParams } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { Cameras } from './cameras';
 import { SimulatedClock } from './clock';
 import { CONTROL_PREFIX, handleControl, type ControlTarget } from './control';
@@ -42,7 +43,9 @@ import { readStateFile, STATE_FORMAT, STATE_VERSION, StateSaver, type EmulatorSn
 import { Stats } from './stats';
 import { Transcodes } from './transcode';
 import { Variants } from './variants';
-import { BusinessError, EMULATOR_CODES, World } from './world';
+import { BusinessError, EMULATOR_CODES } from './codes';
+import { buildResponseEnvelope, type ResponseEnvelope } from '../gateway/envelope';
+import { World } from './world';
 
 export type { EmulatorOptions } from './options';
 
@@ -274,13 +277,13 @@ class Emulator implements ControlTarget {
   }
 
   /** Answers a fault; false when the request should then go on normally (delay). */
-  private async applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, id: () => unknown): Promise<boolean> {
+  private async applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, id: () => string | number | undefined): Promise<boolean> {
     switch (fault.mode) {
       case 'http':
         sendGatewayError(res, fault.status, fault.message, fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) });
         return true;
       case 'code':
-        sendJson(res, 200, { id: id(), code: fault.code, message: fault.message, localizedMsg: fault.message, data: null });
+        sendJson(res, 200, buildResponseEnvelope(id(), fault.code, fault.message));
         return true;
       case 'delay':
         await this.delay(fault.delayMs);
@@ -291,7 +294,7 @@ class Emulator implements ControlTarget {
     }
   }
 
-  private parseId(body: Buffer): unknown {
+  private parseId(body: Buffer): string | number | undefined {
     try {
       const parsed: unknown = JSON.parse(body.toString('utf8'));
       return isPlainObject(parsed) && (typeof parsed.id === 'string' || typeof parsed.id === 'number') ? parsed.id : undefined;
@@ -301,10 +304,10 @@ class Emulator implements ControlTarget {
   }
 
   /** The business answer (HTTP 200 envelope) to an authentic request. */
-  private answer(path: string, body: Buffer, signingAppKey: string, baseUrl: string): Record<string, unknown> {
+  private answer(path: string, body: Buffer, signingAppKey: string, baseUrl: string): ResponseEnvelope {
     const operation = operationsByPath.get(path);
-    let id: unknown;
-    const fail = (error: BusinessError): Record<string, unknown> => ({ id, code: error.code, message: error.message, localizedMsg: error.message, data: null });
+    let id: string | number | undefined;
+    const fail = (error: BusinessError): ResponseEnvelope => buildResponseEnvelope(id, error.code, error.message);
     try {
       let envelope: unknown;
       try {
@@ -343,7 +346,7 @@ class Emulator implements ControlTarget {
         this.services,
       );
       const ok = EMULATOR_CODES.SUCCESS;
-      return { id, code: ok.code, message: ok.message, localizedMsg: ok.message, data: data ?? null };
+      return buildResponseEnvelope(id, ok.code, ok.message, data);
     } catch (error) {
       if (error instanceof BusinessError) {
         if (error.codeName === 'PARAM_ERROR') this.stats.rejected('params');

@@ -22,7 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Variants } from './variants';
-import { BusinessError, type EmulatorCodeName } from './world';
+import { BusinessError, type EmulatorCodeName } from './codes';
 
 export interface SessionOptions {
   readonly appKey: string;

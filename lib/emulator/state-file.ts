@@ -4,10 +4,10 @@
  * changes, one write at a time, and once more on close.
  */
 import { readFileSync } from 'node:fs';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { writeFileAtomic } from '../files/atomic-write';
 import type { SessionsSnapshot } from './sessions';
-import type { WorldSnapshot } from './world';
+import type { WorldSnapshot } from './records';
 
 export const STATE_FORMAT = 'link-visual-emulator-state';
 export const STATE_VERSION = 1;

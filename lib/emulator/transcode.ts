@@ -6,7 +6,7 @@
  * `POST /_emulator/transcode-failures`) ends with status 2 (the Chinese reference's "failed"; the
  * English one says -1) once; the next call starts a fresh job.
  */
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { InputError } from './http';
 
 export interface TranscodeState {

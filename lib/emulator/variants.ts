@@ -3,7 +3,7 @@
  * as text, event time form, the code of a refused token and the one-login rule. Set at start
  * (options) and changed live through the control API (`POST /_emulator/variants`).
  */
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { InputError } from './http';
 import type { EventOrder, EventTimeForm, NumberForm, TokenErrorCode } from './options';
 

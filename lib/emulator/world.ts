@@ -14,205 +14,33 @@
  *   Consuming the complimentary grant enables it; the grant can be consumed once.
  * - `getbyiotid` where nothing is bound answers code 200 with `data: null` (nothing is not an error).
  */
-import { randomBytes } from 'node:crypto';
-import { isPlainObject } from '../catalog/validate';
-import type { Schedule, TimeSection } from './schedule';
+import { isPlainObject } from '../util/plain-object';
+import { BusinessError } from './codes';
+import { newId, streamKey } from './record-ids';
+import type {
+  Binding,
+  CameraEvent,
+  Device,
+  DeviceInput,
+  EventPlan,
+  EventPlanFields,
+  Picture,
+  PlanKind,
+  PresentedGrant,
+  Recording,
+  RecordPlan,
+  RecordPlanFields,
+  WorldSnapshot,
+} from './records';
+import { insertSorted } from '../util/sorted-insert';
 
-/** Every business code the emulator answers with, in one table (HTTP 200, body `code`). */
-export const EMULATOR_CODES = {
-  SUCCESS: { code: 200, message: 'success', meaning: 'The call succeeded.' },
-  REQUEST_ERROR: { code: 400, message: 'request error.', meaning: 'The body is not JSON or not a request envelope.' },
-  AUTH_ERROR: {
-    code: 401,
-    message: 'request auth error.',
-    meaning:
-      'An iotToken or cloudToken that is unknown (never issued, issued before a reset, replaced by a newer /cloud/token, or of a session a newer login ended under the one-login rule) or expired; the message then names which (`iotToken expired.`). With tokenErrorCode 460 the IOT_TOKEN_* / CLOUD_TOKEN_* answers are sent instead.',
-  },
-  FORBIDDEN: { code: 403, message: 'request forbidden.', meaning: '/cloud/token for a project that is not this emulator\'s.' },
-  SERVICE_NOT_FOUND: { code: 404, message: 'service not found.', meaning: 'A catalog path without an emulator handler.' },
-  PARAM_ERROR: { code: 460, message: 'request parameter error.', meaning: 'params refused: catalog limits or a cross-field rule; the problems follow in message.' },
-  IOT_TOKEN_BLANK: { code: 460, message: 'iotToken blank.', meaning: 'The request carries neither iotToken nor cloudToken (as the real cloud answers during refresh races).' },
-  IOT_TOKEN_INVALID: { code: 460, message: 'iotToken invalid.', meaning: 'tokenErrorCode 460: an iotToken never issued, issued before a reset, or of a session a newer login ended (one-login rule).' },
-  IOT_TOKEN_EXPIRED: { code: 460, message: 'iotToken expired.', meaning: 'tokenErrorCode 460: an iotToken past its lifetime (or expired by the control API).' },
-  CLOUD_TOKEN_INVALID: { code: 460, message: 'cloudToken invalid.', meaning: 'tokenErrorCode 460: a cloudToken never issued, or replaced by a newer /cloud/token.' },
-  CLOUD_TOKEN_EXPIRED: { code: 460, message: 'cloudToken expired.', meaning: 'tokenErrorCode 460: a cloudToken past its lifetime (or expired by the control API).' },
-  SERVICE_ERROR: { code: 500, message: 'service error.', meaning: 'The emulator failed while handling the call (a bug: please report).' },
-  REFRESH_TOKEN_INVALID: { code: 2401, message: 'refreshToken invalid.', meaning: 'checkOrRefreshSession with a wrong, rotated-away or expired refreshToken, or one of a session a newer login ended (one-login rule).' },
-  AUTH_IDENTITY_EXCEPTION: { code: 2407, message: 'auth identity exception.', meaning: 'createSessionByAuthCode for an appKey other than the signing one.' },
-  AUTH_CODE_INVALID: { code: 2462, message: 'authCode invalid.', meaning: 'createSessionByAuthCode with a wrong authCode.' },
-  DEVICE_NOT_BOUND: { code: 2065, message: 'identityId and iotId not bound.', meaning: 'The iotId is not a device of this account (unknown device).' },
-  IDENTITY_NOT_FOUND: { code: 29003, message: 'identityId does not exist.', meaning: 'checkOrRefreshSession for another identity, or a token whose identity is gone.' },
-  DEVICE_OFFLINE: { code: 6205, message: 'device offline.', meaning: 'picture/trigger or record/trigger on an offline device.' },
-  RECORD_PLAN_NOT_FOUND: { code: 20501, message: 'record plan not found.', meaning: 'No recording plan with this planId.' },
-  EVENT_PLAN_NOT_FOUND: { code: 20502, message: 'event record plan not found.', meaning: 'No event-triggered plan with this planId.' },
-  PLAN_IN_USE: { code: 20503, message: 'plan is bound to devices.', meaning: 'Delete refused: unbind the plan from every device first.' },
-  CLOUD_STORAGE_DISABLED: { code: 20504, message: 'cloud storage not enabled for device.', meaning: 'Bind or record/trigger on a device without cloud storage.' },
-  RECORD_FILE_NOT_FOUND: { code: 20505, message: 'record file not found.', meaning: 'No recording with this fileName on the device.' },
-  EVENT_NOT_FOUND: { code: 20506, message: 'event not found.', meaning: 'No (visible) event with this eventId on the device.' },
-  EVENT_PLAN_REQUIRED: { code: 20507, message: 'event record plan not bound.', meaning: 'record/trigger or vod/getbyeventid needs an event-triggered plan bound to the device.' },
-  PRESENTED_STORAGE_CONSUMED: { code: 20508, message: 'presented cloud storage already consumed.', meaning: 'The complimentary grant can be consumed once.' },
-  PRESENTED_STORAGE_NONE: { code: 20509, message: 'no presented cloud storage.', meaning: 'The device has no complimentary grant.' },
-} as const;
-
-export type EmulatorCodeName = keyof typeof EMULATOR_CODES;
-
-/** A business failure: answered with HTTP 200 and the code's body. */
-export class BusinessError extends Error {
-  readonly code: number;
-  readonly codeName: EmulatorCodeName;
-
-  constructor(name: EmulatorCodeName, detail?: string) {
-    const entry = EMULATOR_CODES[name];
-    super(detail ? `${entry.message} ${detail}` : entry.message);
-    this.name = 'BusinessError';
-    this.code = entry.code;
-    this.codeName = name;
-  }
-}
-
-export type PlanKind = 'record' | 'event';
-
-export interface PresentedGrant {
-  type: number;
-  lifecycle: number;
-  months: number;
-  consumed: boolean;
-  startTime?: number;
-  endTime?: number;
-}
-
-export interface Device {
-  iotId: string;
-  name: string;
-  productKey: string;
-  deviceName: string;
-  cloudStorage: boolean;
-  online: boolean;
-  /** UTC offset (hours) the device's local time strings use. */
-  timeZone: number;
-  /** durationconfig: seconds per continuous recording file. */
-  recordDuration: number;
-  /** bizevent config: push interval (s) by business event type. */
-  eventIntervals: Record<string, number>;
-  presented: PresentedGrant | null;
-}
-
-export interface RecordPlan extends Schedule {
-  planId: string;
-  name: string;
-  allDay: number;
-  timeSectionList: TimeSection[];
-  timeZone: number;
-  createdAt: number;
-}
-
-export interface EventPlan extends RecordPlan {
-  preRecordDuration: number;
-  recordDuration: number;
-  eventTypeList: number[];
-}
-
-export interface Binding {
-  kind: PlanKind;
-  planId: string;
-  iotId: string;
-  streamType: number;
-  since: number;
-}
-
-/** 0 scheduled, 1 alert, 2 manual (record/trigger). */
-export interface Recording {
-  fileName: string;
-  iotId: string;
-  streamType: number;
-  recordType: number;
-  /** Simulated epoch ms, half-open [begin, end). */
-  begin: number;
-  end: number;
-  /** Real epoch ms before which queries do not show it (cloud indexing lag). */
-  visibleAt: number;
-  eventId?: string;
-  recordId?: string;
-  eventType?: number;
-}
-
-/** source 1 alert capture, 2 manual capture. */
-export interface Picture {
-  pictureId: string;
-  iotId: string;
-  time: number;
-  source: number;
-  eventType: number;
-  visibleAt: number;
-  eventId?: string;
-}
-
-export interface CameraEvent {
-  eventId: string;
-  iotId: string;
-  eventType: number;
-  time: number;
-  desc: string;
-  data: string;
-  pictureId?: string;
-  fileNames: string[];
-  visibleAt: number;
-}
-
-/** What `POST /_emulator/devices` and the options may set. */
-export interface DeviceInput {
-  iotId: string;
-  name?: string;
-  cloudStorage?: boolean;
-  online?: boolean;
-  timeZone?: number;
-  productKey?: string;
-}
-
-/** The whole world as JSON (the `--state` file's `world`). */
-export interface WorldSnapshot {
-  devices: Device[];
-  recordPlans: RecordPlan[];
-  eventPlans: EventPlan[];
-  bindings: Binding[];
-  recordings: Recording[];
-  pictures: Picture[];
-  events: CameraEvent[];
-  recordedUntil: Record<string, number>;
-}
+// The push broker (amqp.ts) reads these two shapes from here.
+export type { CameraEvent, Device } from './records';
 
 export const DEFAULT_RECORD_DURATION = 1800;
 export const DEFAULT_EVENT_INTERVAL = 120;
 export const DEFAULT_TIME_ZONE = 8;
 const PRODUCT_KEY = 'demoProductKey';
-
-/** A fresh random ID with a readable prefix. */
-export function newId(prefix: string): string {
-  return `${prefix}${randomBytes(10).toString('hex')}`;
-}
-
-/** An event id in the cloud's form: 32 hex digits, `_`, the event time in ms (docs/protocol.md §8.5). */
-export function newEventId(time: number): string {
-  return `${randomBytes(16).toString('hex')}_${Math.max(0, Math.floor(time))}`;
-}
-
-/** A picture id in the cloud's form: base64, with its `+`, `/` and `=` (docs/protocol.md §8.5). */
-export function newPictureId(): string {
-  return randomBytes(20).toString('base64');
-}
-
-/** Inserts `item` into `list` kept sorted by `key` (stable: after equal keys). */
-export function insertSorted<T>(list: T[], item: T, key: (value: T) => number): void {
-  const value = key(item);
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (key(list[middle]) <= value) low = middle + 1;
-    else high = middle;
-  }
-  list.splice(low, 0, item);
-}
 
 function removeFrom<T>(list: T[] | undefined, item: T): void {
   const index = list ? list.indexOf(item) : -1;
@@ -223,28 +51,10 @@ function bindingKey(kind: PlanKind, iotId: string, streamType: number): string {
   return `${kind}|${iotId}|${streamType}`;
 }
 
-/** The key of a device's stream in `recordedUntil` (and of a device's file by name). */
-export function streamKey(iotId: string, streamType: number | string): string {
-  return `${iotId}|${streamType}`;
-}
-
 function addMonths(epochMs: number, months: number): number {
   const date = new Date(epochMs);
   date.setUTCMonth(date.getUTCMonth() + months);
   return date.getTime();
-}
-
-export interface RecordPlanFields {
-  name: string;
-  allDay: number;
-  timeSectionList: TimeSection[];
-  timeZone: number;
-}
-
-export interface EventPlanFields extends RecordPlanFields {
-  preRecordDuration: number;
-  recordDuration: number;
-  eventTypeList: number[];
 }
 
 /** The state and its rules; every mutation reports through `onChange` (state file) and `onScheduleChange` (cameras). */
@@ -378,12 +188,6 @@ export class World {
   /** Applies the given fields to a plan; streams recording by it settle first. */
   updatePlan(kind: PlanKind, planId: string, fields: Partial<EventPlanFields>): RecordPlan | EventPlan {
     const plan = this.plan(kind, planId);
-    if (kind === 'event') {
-      const current = plan as EventPlan;
-      const pre = fields.preRecordDuration ?? current.preRecordDuration;
-      const total = fields.recordDuration ?? current.recordDuration;
-      if (pre > total) throw new BusinessError('PARAM_ERROR', `preRecordDuration (${pre}) must be ≤ recordDuration (${total})`);
-    }
     if (kind === 'record') {
       for (const binding of this.planBindings(kind, planId)) this.onScheduleChange(binding.iotId, binding.streamType);
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 
 /** The `request` block of the envelope (docs/protocol.md §3). */
 export interface EnvelopeRequest {
@@ -19,7 +19,8 @@ export interface RequestEnvelope {
 
 /** What every answer carries: `{id, code, message, localizedMsg, data}`. */
 export interface ResponseEnvelope {
-  id?: string;
+  /** The request's id, echoed (a client may send a number). */
+  id?: string | number;
   code: number;
   message?: string | null;
   localizedMsg?: string | null;
@@ -38,6 +39,11 @@ export function buildRequestEnvelope(
   if (token.cloudToken !== undefined) request.cloudToken = token.cloudToken;
   if (options.language !== undefined) request.language = options.language;
   return { id: options.id ?? randomUUID(), version: '1.0', request, params };
+}
+
+/** Builds an answer envelope: the request's id echoed, `localizedMsg` the same as `message`, `data` null when absent. */
+export function buildResponseEnvelope(id: string | number | undefined, code: number, message: string, data?: unknown): ResponseEnvelope {
+  return { id, code, message, localizedMsg: message, data: data ?? null };
 }
 
 /**

@@ -1,3 +1,5 @@
+import { API_CODES, apiCodesOf } from './api-codes';
+
 /** Stable error codes a caller can branch on. */
 export type LinkVisualErrorCode =
   | 'INVALID_PARAMS'
@@ -87,11 +89,11 @@ export class LinkVisualError extends Error {
  * §6.3: the official SDK renews on 401). 460 is not here: it is a parameter error unless its
  * message names the token (`tokenRefusalMessage`).
  */
-export const AUTH_API_CODES: ReadonlySet<number> = new Set([401, 2062, 29003, 26101, 26251]);
+export const AUTH_API_CODES: ReadonlySet<number> = apiCodesOf('auth');
 /** Body codes that mean the refresh credential itself is gone: a new session is needed. */
-export const SESSION_DEAD_API_CODES: ReadonlySet<number> = new Set([2401, 2407, 2459, 2462]);
+export const SESSION_DEAD_API_CODES: ReadonlySet<number> = apiCodesOf('sessionDead');
 /** The request-parameter error, also sent for `iotToken blank` during refresh races (docs/protocol.md §6.3). */
-export const PARAM_ERROR_API_CODE = 460;
+export const PARAM_ERROR_API_CODE = API_CODES.PARAM_ERROR.code;
 
 // "iotToken blank", "iotToken expired.", "cloudToken invalid.", "token invalid", "invalid iotToken".
 const TOKEN_REFUSAL = /\b(?:iot|cloud)?token\b[\s:.]*(?:is\s+)?(?:blank|expired?|invalid|empty|null|missing)\b|\b(?:blank|expired|invalid|empty|missing)\s+(?:iot|cloud)?token\b/i;
@@ -102,11 +104,11 @@ export function tokenRefusalMessage(message: string): boolean {
 }
 
 /** Body codes for throttling. */
-export const THROTTLE_API_CODES: ReadonlySet<number> = new Set([429]);
+export const THROTTLE_API_CODES: ReadonlySet<number> = apiCodesOf('throttled');
 /** Body codes for transient server trouble: safe to retry an idempotent call. */
-export const TRANSIENT_API_CODES: ReadonlySet<number> = new Set([500, 503, 20003, 20004, 20056]);
-/** Body codes for a device that is offline or waking: retry later. */
-export const DEVICE_API_CODES: ReadonlySet<number> = new Set([9201, 6205, 6221, 20056]);
+export const TRANSIENT_API_CODES: ReadonlySet<number> = apiCodesOf('transient');
+/** Body codes for a device that is offline or waking (or a backend that timed out waiting for it): retry later. */
+export const DEVICE_API_CODES: ReadonlySet<number> = apiCodesOf('device');
 
 /** Classifies a business (HTTP 200) answer with code ≠ 200. */
 export function errorFromApiCode(

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { LinkVisualClient } from '../client/client';
-import { abortError } from '../client/throttle';
+import { abortError } from '../util/abort';
 import { LinkVisualError } from '../gateway/errors';
 import { findEventRecording } from './event-recording';
 import { MemorySink } from './memory-sink';

@@ -4,9 +4,10 @@
  * to name the file, asking `vod/getbyeventid` when it does not.
  */
 import type { LinkVisualClient } from '../client/client';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { LinkVisualError } from '../gateway/errors';
-import { pause, pollDelay } from './pause';
+import { pause } from '../util/abort';
+import { pollDelay } from './pause';
 
 export interface EventRecording {
   readonly fileName: string;

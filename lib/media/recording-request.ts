@@ -2,7 +2,7 @@
  * What to download, read from what flows carry: a recording (`{iotId, fileName, beginTimeUTC…}` from
  * `record/query`) or an event (`{iotId, eventId, eventTime…}` from the event poller or `event/query`).
  */
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { LinkVisualError } from '../gateway/errors';
 import { numberOf } from '../gateway/numbers';
 import { checkPathId } from './path-template';

@@ -1,8 +1,9 @@
 import type { LinkVisualClient } from '../client/client';
 import { apiVersionOf, type ApiVersions } from '../catalog/api-versions';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { LinkVisualError } from '../gateway/errors';
-import { expiresAtFor } from './url-expiry';
+import { pause } from '../util/abort';
+import { PICTURE_URL_FALLBACK_MS, expiresAtFor } from './url-expiry';
 
 /** A captured picture, fetched. */
 export interface Snapshot {
@@ -27,23 +28,6 @@ export interface SnapshotOptions {
   readonly onProgress?: (text: string) => void;
   /** Versions to send instead of the catalog's, by operation name (`triggerPicture`, `queryPicturesByIds`). */
   readonly apiVersions?: ApiVersions;
-}
-
-// Picture URLs carry no documented lifetime; when the URL does not say, assume a short one.
-const PICTURE_URL_FALLBACK_MS = 5 * 60_000;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new LinkVisualError('ABORTED', 'the snapshot was cancelled'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**
@@ -77,6 +61,6 @@ export async function takeSnapshot(client: LinkVisualClient, iotId: string, opti
     if (Date.now() + pollMs > deadline) {
       throw new LinkVisualError('NOT_READY', `picture ${pictureId} was not uploaded within ${Math.round(timeoutMs / 1000)} s`, { retryable: true });
     }
-    await sleep(pollMs, options.signal);
+    await pause(pollMs, options.signal);
   }
 }

@@ -9,10 +9,11 @@
  * guess.
  */
 import type { LinkVisualClient } from '../client/client';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { LinkVisualError } from '../gateway/errors';
 import { numberOf } from '../gateway/numbers';
-import { pause, pollDelay } from './pause';
+import { pause } from '../util/abort';
+import { pollDelay } from './pause';
 
 export interface TranscodeWaitOptions {
   readonly signal?: AbortSignal;

@@ -3,12 +3,12 @@
  * an MP4 check as bytes pass, a stall timeout, a resume with `Range` after a broken connection (from
  * the start when the server ignores it), and one fresh URL when the signed one expired.
  */
-import type { LinkVisualClient, MediaStream } from '../client/client';
-import { abortError } from '../client/throttle';
+import type { LinkVisualClient } from '../client/client';
+import type { MediaStream } from './media-fetch';
+import { abortError, pause } from '../util/abort';
 import { LinkVisualError, networkError } from '../gateway/errors';
 import type { MediaSink } from './media-sink';
 import { Mp4Inspector } from './mp4-check';
-import { pause } from './pause';
 
 /** Progress of the transfer, reported at most every `progressMs`. */
 export interface TransferProgress {

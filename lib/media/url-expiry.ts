@@ -1,3 +1,9 @@
+// Picture and VOD URLs carry no documented lifetime; when a URL does not say, assume a short one.
+/** Assumed life of a picture URL (snapshot, alert image) that does not state its expiry. */
+export const PICTURE_URL_FALLBACK_MS = 5 * 60_000;
+/** Assumed life of a VOD (recording) URL that does not state its expiry. */
+export const VOD_URL_FALLBACK_MS = 5 * 60_000;
+
 /**
  * When a signed media URL stops working, read from its query string: `Expires`/`expires` (epoch
  * seconds or ms), `x-oss-expires`, or a CDN `auth_key=<timestamp>-…`. Undefined when the URL says nothing.

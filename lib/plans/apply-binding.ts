@@ -1,6 +1,6 @@
 import type { LinkVisualClient } from '../client/client';
 import { apiVersionOf, type ApiVersions } from '../catalog/api-versions';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { LinkVisualError } from '../gateway/errors';
 import { PLAN_OPERATIONS, type PlanKind } from './apply-plan';
 

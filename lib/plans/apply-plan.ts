@@ -1,5 +1,6 @@
 import type { LinkVisualClient } from '../client/client';
-import { formatProblems, isPlainObject, validateParams } from '../catalog/validate';
+import { formatProblems, validateParams } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { findOperation } from '../catalog/operations';
 import { apiVersionOf, type ApiVersions } from '../catalog/api-versions';
 import { LinkVisualError } from '../gateway/errors';

@@ -1,5 +1,5 @@
 import { LinkVisualError } from '../../lib/gateway/errors';
-import { isPlainObject } from '../../lib/catalog/validate';
+import { isPlainObject } from '../../lib/util/plain-object';
 import { isApiVersion } from '../../lib/catalog/call-syntax';
 import type { NodeAction, OperationNodeSpec } from '../shared/operation-node';
 

@@ -1,7 +1,7 @@
 import { LinkVisualError } from '../../lib/gateway/errors';
 import { applyBinding } from '../../lib/plans/apply-binding';
 import { PLAN_OPERATIONS } from '../../lib/plans/apply-plan';
-import { isPlainObject } from '../../lib/catalog/validate';
+import { isPlainObject } from '../../lib/util/plain-object';
 import type { NodeAction, OperationNodeSpec } from '../shared/operation-node';
 
 type PlanOperation = keyof (typeof PLAN_OPERATIONS)['record'];

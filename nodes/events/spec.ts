@@ -1,6 +1,6 @@
 import type { OperationNodeSpec } from '../shared/operation-node';
-import { countOf, says } from '../shared/summaries';
-import { isPlainObject } from '../../lib/catalog/validate';
+import { countOf, fixedStatus } from '../shared/summaries';
+import { isPlainObject } from '../../lib/util/plain-object';
 
 /** `link-visual-events`: events by time (all pages) or ids, business-event push settings. */
 export const nodeSpec: OperationNodeSpec = {
@@ -13,7 +13,7 @@ export const nodeSpec: OperationNodeSpec = {
       summary: (data) => countOf('event')(isPlainObject(data) && Array.isArray(data.eventList) ? data.eventList : Array.isArray(data) ? data : []),
     },
     { key: 'getConfig', operation: 'getEventConfig', summary: (data) => (isPlainObject(data) ? `every ${String(data.eventInterval)} s` : 'ok') },
-    { key: 'setConfig', operation: 'setEventConfig', summary: says('set') },
+    { key: 'setConfig', operation: 'setEventConfig', summary: fixedStatus('set') },
   ],
   editor: { defaultOperation: 'byTime', operationField: 'select', label: 'operation' },
 };

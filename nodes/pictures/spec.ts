@@ -1,8 +1,8 @@
 import type { LinkVisualClient } from '../../lib';
-import { isPlainObject } from '../../lib/catalog/validate';
+import { isPlainObject } from '../../lib/util/plain-object';
 import { asLinkVisualError, messageError } from '../shared/node-error';
 import type { ActionContext, ActionResult, NodeAction, OperationNodeSpec } from '../shared/operation-node';
-import { countOf, says } from '../shared/summaries';
+import { countOf, fixedStatus } from '../shared/summaries';
 
 const DEFAULT_MAX_IMAGES = 20;
 
@@ -66,7 +66,7 @@ export const nodeSpec: OperationNodeSpec = {
     listing('byTime', 'queryPicturesByTime', true),
     listing('byIds', 'queryPicturesByIds', false),
     listing('byEvent', 'getPicturesByEvent', false),
-    { key: 'delete', operation: 'deletePictures', summary: says('deleted') },
+    { key: 'delete', operation: 'deletePictures', summary: fixedStatus('deleted') },
   ],
   editor: {
     defaultOperation: 'byTime',

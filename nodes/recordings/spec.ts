@@ -1,14 +1,12 @@
 import { LinkVisualError } from '../../lib/gateway/errors';
-import { isPlainObject } from '../../lib/catalog/validate';
+import { isPlainObject } from '../../lib/util/plain-object';
 import { numberOf } from '../../lib/gateway/numbers';
-import { expiresAtFor } from '../../lib/media/url-expiry';
+import { VOD_URL_FALLBACK_MS, expiresAtFor } from '../../lib/media/url-expiry';
 import type { NodeAction, OperationNodeSpec } from '../shared/operation-node';
-import { countOf, says } from '../shared/summaries';
+import { countOf, fixedStatus } from '../shared/summaries';
 
 /** The cloud deletes at most this many recordings per call (seed: fileNameList ≤ 100). */
 const DELETE_CHUNK = 100;
-// VOD URLs carry no documented lifetime; when the URL does not say, assume a short one.
-const VOD_URL_FALLBACK_MS = 5 * 60_000;
 
 /** Recordings: query by time, month calendar, VOD URLs, batch delete (chunked), duration config. */
 export const recordingActions: readonly NodeAction[] = [
@@ -90,7 +88,7 @@ export const recordingActions: readonly NodeAction[] = [
   // progress may come as numeric text ("80"), docs/protocol.md §8.2.
   { key: 'downloadUrl', operation: 'getDownloadUrl', summary: (data) => (isPlainObject(data) && numberOf(data.progress) !== undefined ? `${numberOf(data.progress)}%` : 'ok') },
   { key: 'getDuration', operation: 'getRecordDuration', summary: (data) => (isPlainObject(data) ? `${String(data.recordDuration)} s` : 'ok') },
-  { key: 'setDuration', operation: 'setRecordDuration', summary: says('set') },
+  { key: 'setDuration', operation: 'setRecordDuration', summary: fixedStatus('set') },
 ];
 
 /** `link-visual-recordings`: cloud recordings. */

@@ -1,5 +1,5 @@
 import type { ParamSpec } from '../../lib/catalog/types';
-import { isPlainObject } from '../../lib/catalog/validate';
+import { isPlainObject } from '../../lib/util/plain-object';
 
 const INTEGER = /^-?\d+$/;
 

@@ -1,7 +1,8 @@
 import type { CallResult, LinkVisualClient, Operation, ParamSpec } from '../../lib';
 import { LinkVisualError } from '../../lib/gateway/errors';
 import { findOperation } from '../../lib/catalog/operations';
-import { formatProblems, isPlainObject, validateParams } from '../../lib/catalog/validate';
+import { formatProblems, validateParams } from '../../lib/catalog/validate';
+import { isPlainObject } from '../../lib/util/plain-object';
 import type { AccountStatus, ConfigNode } from '../config/account';
 import { coerceParams } from './message-params';
 import { PLAN_KINDS, findAction, isPlanKind, operationToRun, type PlanKind } from './actions';

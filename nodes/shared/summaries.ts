@@ -7,6 +7,6 @@ export function countOf(noun: string): (payload: unknown) => string {
 }
 
 /** A fixed status text, whatever the result. */
-export function says(text: string): () => string {
+export function fixedStatus(text: string): () => string {
   return () => text;
 }

@@ -1,5 +1,5 @@
 import type { OperationNodeSpec } from '../shared/operation-node';
-import { isPlainObject } from '../../lib/catalog/validate';
+import { isPlainObject } from '../../lib/util/plain-object';
 
 function grantStatus(data: unknown): string {
   if (!isPlainObject(data)) return 'no plan';

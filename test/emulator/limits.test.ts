@@ -113,6 +113,9 @@ describe('emulator limits (catalog validateParams)', () => {
     await refused('getRecordDuration', {}, 'iotId');
     await refused('queryRecordings', { iotId: 'demo-camera-1', beginTime: '0', endTime: 10 }, 'beginTime');
     await refused('queryEvents', { iotId: 'demo-camera-1', beginTime: 10, endTime: 5 }, 'endTime');
+    await refused('queryRecordings', { iotId: 'demo-camera-1', beginTime: 10, endTime: 5 }, 'endTime: must be ≥ beginTime (10)');
+    await refused('queryPicturesByTime', { iotId: 'demo-camera-1', startTime: 10, endTime: 5 }, 'endTime: must be ≥ startTime (10)');
+    await refused('triggerRecording', { iotId: 'demo-camera-1', recordDuration: 5, preRecordDuration: 6 }, 'preRecordDuration: must be ≤ recordDuration (5)');
   });
 
   it('counts every refusal under rejected.params', async () => {

@@ -63,10 +63,15 @@ describe('emulator state rules', () => {
   });
 
   it('refuses an event plan whose pre-recording exceeds its length, on set and on update', async () => {
-    await client.fails('setEventPlan', { name: 'x', allDay: 1, recordDuration: 10, preRecordDuration: 11, eventTypeList: [1] }, 460);
+    const onSet = await client.fails('setEventPlan', { name: 'x', allDay: 1, recordDuration: 10, preRecordDuration: 11, eventTypeList: [1] }, 460);
+    assert.match(onSet, /preRecordDuration: must be ≤ recordDuration \(10\)/);
     const planId = await eventPlan();
-    await client.fails('updateEventPlan', { planId, preRecordDuration: 31 }, 460);
+    // The update sends one side of the rule: it is judged with the stored recordDuration (30).
+    const onUpdate = await client.fails('updateEventPlan', { planId, preRecordDuration: 31 }, 460);
+    assert.match(onUpdate, /preRecordDuration: must be ≤ recordDuration \(30\)/);
+    await client.fails('updateEventPlan', { planId, recordDuration: 4 }, 460);
     assert.equal((await client.ok<Json>('getEventPlan', { planId })).preRecordDuration, 5);
+    await client.ok('updateEventPlan', { planId, recordDuration: 5 });
   });
 
   it('pages plan lists with pageStart (0-based) and pageSize', async () => {

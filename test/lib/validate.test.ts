@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { findOperation, operations } from '../../lib/catalog/operations';
 import type { Operation, ParamSpec } from '../../lib/catalog/types';
-import { validateParams } from '../../lib/catalog/validate';
+import { checkAcrossFields, checkParamValue, validateParams } from '../../lib/catalog/validate';
 
 function op(name: string): Operation {
   const found = findOperation(name);
@@ -166,6 +166,52 @@ describe('catalog validation', () => {
       }
     }
     assert.ok(probed > 40, `probed ${probed} limits`);
+  });
+});
+
+describe('rules across fields (catalog data: atLeast / atMost)', () => {
+  it('refuses a time range that ends before it begins, naming the end and the begin', () => {
+    const cases: [string, Record<string, unknown>, string, string][] = [
+      ['queryRecordings', { iotId: 'c', beginTime: 100, endTime: 99 }, 'endTime', 'must be ≥ beginTime (100)'],
+      ['queryEvents', { iotId: 'c', beginTime: 5000, endTime: 4999 }, 'endTime', 'must be ≥ beginTime (5000)'],
+      ['queryPicturesByTime', { iotId: 'c', startTime: 5000, endTime: 1 }, 'endTime', 'must be ≥ startTime (5000)'],
+    ];
+    for (const [name, params, path, message] of cases) {
+      const problems = validateParams(op(name), params);
+      assert.deepEqual(
+        problems.map((p) => [p.path, p.message, p.rule]),
+        [[path, message, 'order']],
+        name,
+      );
+      const equal = { ...params, endTime: params.beginTime ?? params.startTime };
+      assert.deepEqual(validateParams(op(name), equal), [], `${name}: an empty range is allowed`);
+    }
+  });
+
+  it('refuses a pre-recording longer than the recording, on a plan and on a manual recording', () => {
+    const plan = { name: 'p', allDay: 1, eventTypeList: [1], recordDuration: 10, preRecordDuration: 11 };
+    const [problem] = validateParams(op('setEventPlan'), plan);
+    assert.deepEqual([problem.path, problem.message, problem.rule, problem.rule === 'max' && problem.than], ['preRecordDuration', 'must be ≤ recordDuration (10)', 'max', 'recordDuration']);
+    assert.deepEqual(validateParams(op('setEventPlan'), { ...plan, preRecordDuration: 10 }), []);
+    assert.deepEqual(problemPaths(op('triggerRecording'), { iotId: 'c', recordDuration: 5, preRecordDuration: 6 }), ['preRecordDuration']);
+    assert.deepEqual(problemPaths(op('updateEventPlan'), { planId: 'x', recordDuration: 5, preRecordDuration: 6 }), ['preRecordDuration']);
+    // An update that sends one side only cannot be judged from the call; with the stored plan it can.
+    assert.deepEqual(problemPaths(op('updateEventPlan'), { planId: 'x', preRecordDuration: 60 }), []);
+    assert.deepEqual(
+      checkAcrossFields(op('updateEventPlan').params, { recordDuration: 30, preRecordDuration: 60 }).map((p) => p.message),
+      ['must be ≤ recordDuration (30)'],
+    );
+  });
+
+  it("checks a time section's end against its begin in the list alone, as the editor's grid checks it", () => {
+    const list = op('setRecordPlan').params.find((p) => p.name === 'timeSectionList') as ParamSpec;
+    const problems = checkParamValue(list, [{ dayOfWeek: 1, begin: 0, end: 10 }, { dayOfWeek: 1, begin: 500, end: 100 }], 'timeSectionList');
+    assert.deepEqual(problems.map((p) => [p.path, p.message]), [['timeSectionList[1].end', 'must be ≥ begin (500)']]);
+  });
+
+  it('leaves a rule alone while either side is missing or not a number (those have their own problems)', () => {
+    assert.deepEqual(problemPaths(op('queryRecordings'), { iotId: 'c', beginTime: 'x', endTime: 1 }), ['beginTime']);
+    assert.deepEqual(problemPaths(op('triggerRecording'), { iotId: 'c', recordDuration: 5 }), []);
   });
 });
 
