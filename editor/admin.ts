@@ -1,6 +1,7 @@
 // Requests to the package's admin routes (nodes/config/admin-routes.ts): the account test and the pickers.
 import { isPlainObject } from '../lib/catalog/validate';
-import { ACCOUNT_PROPERTY_NAMES, CREDENTIAL_NAMES } from '../nodes/config/account-rules';
+import { ACCOUNT_PROPERTY_NAMES } from '../nodes/config/account-rules';
+import { CREDENTIAL_NAMES } from '../nodes/config/settings-spec';
 import { hasRED, t } from './i18n';
 
 /** An admin route's answer: `ok` and the route's fields, or an error with code and message. */

@@ -4,12 +4,13 @@ import { isRegionId, regions } from '../lib/client/regions';
 import {
   ACCOUNT_PROPERTY_NAMES,
   AUTH_MODES,
-  CREDENTIAL_NAMES,
   CUSTOM_REGION,
   DEFAULT_AUTH_MODE,
   DEFAULT_REGION,
 } from '../nodes/config/account-rules';
+import { CREDENTIAL_NAMES } from '../nodes/config/settings-spec';
 import { post } from './admin';
+import { prepareSettings } from './node-settings';
 import { configText, t } from './i18n';
 import { openSession, type EditorNode } from './session';
 import { injectStyles } from './styles';
@@ -46,20 +47,15 @@ export function prepareConfig(node: EditorNode): void {
   fillSelect(region, [...Object.keys(regions), CUSTOM_REGION], 'region', node.region, DEFAULT_REGION);
   fillSelect(authMode, AUTH_MODES, 'authMode', node.authMode, DEFAULT_AUTH_MODE);
 
-  function sync(): void {
+  // The rows of the endpoint, the credentials of each sign-in mode and the Push section follow their spec (node-settings.ts).
+  prepareSettings(session);
+  function showHost(): void {
     const chosen = String(region.val() || '');
-    $('.lv-endpoint-row').toggle(chosen === CUSTOM_REGION);
     $('.lv-region-host-row').toggle(chosen !== CUSTOM_REGION);
     $('.lv-region-host').text(isRegionId(chosen) ? regions[chosen] : '');
-    const mode = String(authMode.val() || DEFAULT_AUTH_MODE);
-    $('[data-lv-auth]').each(function (this: HTMLElement) {
-      $(this).toggle(String($(this).attr('data-lv-auth')).split(/\s+/).includes(mode));
-    });
   }
-
-  region.on('change.lvEditor', sync);
-  authMode.on('change.lvEditor', sync);
-  sync();
+  region.on('change.lvEditor', showHost);
+  showHost();
 
   const button = $('#node-config-lv-test');
   const result = $('.lv-test-result');
@@ -93,7 +89,6 @@ export function prepareConfig(node: EditorNode): void {
   });
   session.cleanups.push(() => {
     region.off('.lvEditor');
-    authMode.off('.lvEditor');
     button.off('.lvEditor');
   });
 }

@@ -9,7 +9,8 @@ import { prepareConfig } from './config-dialog';
 import { prepare } from './operation-dialog';
 import { pollProjection } from './poll-projection';
 import { sectionsToSlots, slotsToSections } from './schedule-grid';
-import { close, type EditorNode } from './session';
+import { prepareSettings } from './node-settings';
+import { close, openSession, type EditorNode } from './session';
 import { getSpec, registerSpec, resolveAction } from './specs';
 import { typesFor } from './typed-input';
 import { checkTyped, checkValue } from './validation';
@@ -39,6 +40,8 @@ function build(): Record<string, unknown> {
     resize: (_node: EditorNode, _size: unknown) => undefined,
     validate,
     prepareConfig,
+    // The download and on-event dialogs: rows per choice and spinners from their settings specs.
+    prepareSettings: (node: EditorNode) => prepareSettings(openSession(node)),
     saveConfig: end,
     cancelConfig: end,
     pollProjection,

@@ -41,6 +41,8 @@ interface JQuery<TElement = HTMLElement> {
   typedInput(method: 'type' | 'value'): string;
   typedInput(method: 'type' | 'value', value: string): this;
   typedInput(method: 'types', types: TypedInputType[]): this;
+  /** jQuery UI's spinner, which the Node-RED editor ships. */
+  spinner(options: { min?: number; max?: number }): this;
 }
 
 interface Window {

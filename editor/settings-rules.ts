@@ -1,12 +1,13 @@
 // Rules of node settings that are not API parameters: the operation, plan kind and pages of the operation nodes,
-// the account's connection settings (nodes/config/account-rules.ts, as the runtime reads them) and the api node's
+// the settings of the nodes whose settings are data (node-settings.ts: account, download, on-event) and the api node's
 // free operation, params and version (lib/catalog/call-syntax.ts, as the client accepts them).
 import { isApiVersion, isOperationPath } from '../lib/catalog/call-syntax';
 import type { ParamSpec } from '../lib/catalog/types';
 import { checkParams, isPlainObject, valueShape } from '../lib/catalog/validate';
-import { CUSTOM_REGION, authModeOf, isAuthMode, isEndpointUrl, isKnownRegion, positiveSetting, regionOf, settingText } from '../nodes/config/account-rules';
+import { positiveSetting } from '../nodes/config/account-rules';
 import { isPlanKind, operationToRun } from '../nodes/shared/actions';
 import { t } from './i18n';
+import { nodeSettingRule } from './node-settings';
 import { reader, type EditorNode } from './session';
 import { catalogName, getSpec, kindSetting, resolveAction, type EditorSpec } from './specs';
 import { describeShape, jsonText, problemText } from './validation';
@@ -50,18 +51,6 @@ function apiParams(node: EditorNode | undefined, value: unknown): string {
 }
 
 const SETTINGS: Record<string, Record<string, Rule>> = {
-  'link-visual-config': {
-    region: (_node, value) => (isKnownRegion(regionOf(value)) ? '' : t('validation.region', null, 'unknown region')),
-    endpoint: (node, value) => {
-      if (regionOf(reader(node, 'node-config-input-')('region')) !== CUSTOM_REGION) return '';
-      const text = settingText(value);
-      if (!text) return t('validation.endpointRequired', null, 'a custom region needs an endpoint URL');
-      return isEndpointUrl(text) ? '' : t('validation.url', null, 'must be an http:// or https:// URL');
-    },
-    authMode: (_node, value) => (isAuthMode(authModeOf(value)) ? '' : t('validation.authMode', null, 'unknown auth mode')),
-    rateLimit: positiveNumber,
-    timeout: positiveNumber,
-  },
   'link-visual-snapshot': { timeout: positiveNumber },
   'link-visual-pictures': { maxImages: positiveInteger },
   'link-visual-api': {
@@ -87,7 +76,7 @@ const SETTINGS: Record<string, Record<string, Rule>> = {
 
 /** The rule of a node setting, if it has one. */
 export function settingRule(type: string, property: string): Rule | undefined {
-  return SETTINGS[type]?.[property];
+  return nodeSettingRule(type, property) ?? SETTINGS[type]?.[property];
 }
 
 /** The problem of an operation node's `operation`, as the runtime resolves it (nodes/shared/actions.ts), or ''. */

@@ -491,7 +491,7 @@ function generate(dist, options = {}) {
   return generated;
 }
 
-module.exports = { generate, fillHtml, renderTemplate, renderEditor, editorSpecFor, defaultTypedType, MARKERS, HINTS, TEMPLATE };
+module.exports = { generate, fillHtml, renderTemplate, renderEditor, editorSpecFor, defaultTypedType, MARKERS, HINTS, TEMPLATE, replaceOnce, jsLiteral, validator, escapeHtml };
 
 if (require.main === module) {
   const dist = path.resolve(process.argv[2] || path.join(__dirname, '..', 'dist'));

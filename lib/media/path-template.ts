@@ -3,14 +3,9 @@
  * and resolved under a base directory it can never leave.
  */
 import path from 'node:path';
-import { LinkVisualError } from '../gateway/errors';
+import { PLACEHOLDER, checkPathTemplate, invalidPath as invalid, type PathPlaceholder } from './path-template-rules';
 
-/** The placeholders a path template may use. */
-export const PATH_PLACEHOLDERS = ['iotId', 'fileName', 'date', 'time', 'eventId'] as const;
-export type PathPlaceholder = (typeof PATH_PLACEHOLDERS)[number];
-
-/** The template used when none is configured. */
-export const DEFAULT_PATH_TEMPLATE = '{iotId}/{date}/{fileName}.mp4';
+export { DEFAULT_PATH_TEMPLATE, PATH_PLACEHOLDERS, checkPathTemplate, type PathPlaceholder } from './path-template-rules';
 
 /** What a template is expanded with. */
 export interface PathValues {
@@ -23,18 +18,7 @@ export interface PathValues {
 
 // Letters, digits and `_ - . + = @ ~`; no `..`, no leading dot. Nothing a shell, a NAS or Windows reads specially.
 const SAFE_ID = /^[A-Za-z0-9_+=@~-][A-Za-z0-9_.+=@~-]{0,127}$/;
-const PLACEHOLDER = /\{([^{}]*)\}/g;
-// Characters refused in a template's own text: controls, backslash and those Windows or SMB shares reject.
-const BAD_TEXT = /[\\:<>"|?*]/;
-
-function hasControlCharacter(text: string): boolean {
-  return [...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
-}
 const MAX_SEGMENT_BYTES = 255;
-
-function invalid(field: string, message: string): LinkVisualError {
-  return new LinkVisualError('INVALID_PARAMS', `${field}: ${message}`, { problems: [{ path: field, message }] });
-}
 
 /** Checks an id that may become part of a file name (iotId, fileName, eventId); returns it. */
 export function checkPathId(field: string, value: unknown): string {
@@ -48,26 +32,6 @@ export function checkPathId(field: string, value: unknown): string {
 /** An id made safe as one part of a file name: picture ids are base64 (`/`, `+`), so `/` and odd characters become `_`. */
 export function fileNamePart(id: string): string {
   return id.replace(/[^A-Za-z0-9_.=+@~-]/g, '_').replace(/^\.+/, '_');
-}
-
-/** Checks a template without values: known placeholders, a relative path, no `.`/`..` parts, no odd characters. */
-export function checkPathTemplate(template: unknown): string {
-  if (typeof template !== 'string' || template.trim() === '') throw invalid('path', 'must be a non-empty template');
-  if (template.length > 1024) throw invalid('path', 'is longer than 1024 characters');
-  for (const match of template.matchAll(PLACEHOLDER)) {
-    if (!(PATH_PLACEHOLDERS as readonly string[]).includes(match[1])) {
-      throw invalid('path', `unknown placeholder {${match[1]}}; use ${PATH_PLACEHOLDERS.map((name) => `{${name}}`).join(' ')}`);
-    }
-  }
-  const text = template.replace(PLACEHOLDER, 'x');
-  if (/[{}]/.test(text)) throw invalid('path', 'has an unbalanced { or }');
-  if (BAD_TEXT.test(text) || hasControlCharacter(text)) throw invalid('path', 'has a character not allowed in a path (control characters, \\ : < > " | ? *)');
-  if (text.startsWith('/')) throw invalid('path', 'must be relative to the directory (no leading /)');
-  for (const segment of template.split('/')) {
-    if (segment === '' || segment === '.' || segment === '..') throw invalid('path', 'must not have empty, "." or ".." parts');
-  }
-  if (template.endsWith('/')) throw invalid('path', 'must end with a file name');
-  return template;
 }
 
 function two(n: number): string {

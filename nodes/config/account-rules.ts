@@ -1,4 +1,4 @@
-// The rules of an account's settings, shared by the runtime (account-settings.ts, admin-routes.ts) and the editor
+// The lists and rules an account's settings spec (settings-spec.ts) is made of, shared by the runtime and the editor
 // bundle (editor/): what the account dialog refuses is what the runtime refuses. Browser-safe: no Node-RED, no
 // Node built-in.
 import { isRegionId } from '../../lib/client/regions';
@@ -7,8 +7,6 @@ import { isRegionId } from '../../lib/client/regions';
 export type AuthMode = 'session' | 'authCode' | 'iotToken' | 'cloud';
 export const AUTH_MODES: readonly AuthMode[] = ['session', 'authCode', 'iotToken', 'cloud'];
 
-/** The credentials of a `link-visual-config` node (Node-RED's credential store), in form order. */
-export const CREDENTIAL_NAMES = ['appKey', 'appSecret', 'identityId', 'refreshToken', 'authCode', 'iotToken', 'projectId'] as const;
 /** The properties of a `link-visual-config` node that shape its client. */
 export const ACCOUNT_PROPERTY_NAMES = ['region', 'endpoint', 'authMode', 'rateLimit', 'timeout'] as const;
 
@@ -20,14 +18,9 @@ export const DEFAULT_AUTH_MODE: AuthMode = 'session';
 export const DEFAULT_RATE_LIMIT = 5;
 export const DEFAULT_TIMEOUT_S = 10;
 
-/** A text setting as the runtime reads it: trimmed, '' when it is not a string. */
-export function settingText(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : '';
-}
-
 /** The region a setting names: its text, or the default region when empty. */
 export function regionOf(value: unknown): string {
-  return settingText(value) || DEFAULT_REGION;
+  return (typeof value === 'string' ? value.trim() : '') || DEFAULT_REGION;
 }
 
 /** True for a preset region or `custom`. */
@@ -38,16 +31,6 @@ export function isKnownRegion(region: string): boolean {
 /** True for an endpoint URL the client can call: http:// or https:// and a host. */
 export function isEndpointUrl(text: string): boolean {
   return /^https?:\/\/[^\s/]+/.test(text);
-}
-
-/** The auth mode a setting names: its text, or the default mode when empty. */
-export function authModeOf(value: unknown): string {
-  return settingText(value) || DEFAULT_AUTH_MODE;
-}
-
-/** True for an auth mode the account knows. */
-export function isAuthMode(value: unknown): value is AuthMode {
-  return AUTH_MODES.includes(value as AuthMode);
 }
 
 /** A positive number setting: `fallback` when unset (undefined, null or ''), NaN when not a number above 0. */

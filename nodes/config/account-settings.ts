@@ -1,17 +1,10 @@
 import type { AuthOptions, LinkVisualClientOptions, RegionId } from '../../lib';
 import { LinkVisualError } from '../../lib/gateway/errors';
 import { isRegionId } from '../../lib/client/regions';
-import {
-  CUSTOM_REGION,
-  DEFAULT_RATE_LIMIT,
-  DEFAULT_TIMEOUT_S,
-  authModeOf,
-  isEndpointUrl,
-  positiveSetting,
-  regionOf,
-  type AuthMode,
-} from './account-rules';
 import { sessionFingerprint } from '../../lib/client/session-file';
+import { readSettings } from '../shared/setting-spec';
+import { ACCOUNT_PROPERTY_NAMES, CUSTOM_REGION, type AuthMode } from './account-rules';
+import { configSettingsSpec } from './settings-spec';
 
 /** Editor properties of a `link-visual-config` node. */
 export interface AccountProperties {
@@ -40,15 +33,6 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
-function positiveNumber(value: unknown, fallback: number, name: string, problems: string[]): number {
-  const n = positiveSetting(value, fallback);
-  if (Number.isNaN(n)) {
-    problems.push(`${name} must be a positive number`);
-    return fallback;
-  }
-  return n;
-}
-
 /**
  * Turns editor properties and credentials into client options, or throws one CONFIG error listing
  * every missing or malformed setting (never echoing a secret).
@@ -57,25 +41,20 @@ export function clientOptionsFrom(
   properties: AccountProperties,
   credentials: AccountCredentials,
 ): { options: Omit<LinkVisualClientOptions, 'onSession'>; fingerprint: string; mode: AuthMode } {
-  const problems: string[] = [];
-  const region = regionOf(properties.region);
+  // The account's own settings as their spec reads them (the Push section is read by push-settings.ts).
+  const read = readSettings(configSettingsSpec, properties as Record<string, unknown>);
+  const problems = read.problems.filter((p) => (ACCOUNT_PROPERTY_NAMES as readonly string[]).includes(p.property)).map((p) => `${p.property} ${p.text}`);
+  const region = String(read.values.region);
   let endpoint: string | undefined;
   let regionId: RegionId | undefined;
-  if (region === CUSTOM_REGION) {
-    endpoint = text(properties.endpoint);
-    if (!endpoint) problems.push('a custom endpoint URL is required');
-    else if (!isEndpointUrl(endpoint)) problems.push('the endpoint must be an http(s) URL');
-  } else if (isRegionId(region)) {
-    regionId = region;
-  } else {
-    problems.push(`unknown region "${region.slice(0, 40)}"`);
-  }
+  if (region === CUSTOM_REGION) endpoint = String(read.values.endpoint);
+  else if (isRegionId(region)) regionId = region;
   const appKey = text(credentials.appKey);
   const appSecret = text(credentials.appSecret);
   if (!appKey) problems.push('AppKey is required');
   if (!appSecret) problems.push('AppSecret is required');
 
-  const mode = authModeOf(properties.authMode) as AuthMode;
+  const mode = read.values.authMode as AuthMode;
   let auth: AuthOptions = { mode: 'none' };
   const identityId = text(credentials.identityId);
   const refreshToken = text(credentials.refreshToken);
@@ -103,8 +82,8 @@ export function clientOptionsFrom(
     default:
       problems.push(`unknown auth mode "${String(mode).slice(0, 40)}"`);
   }
-  const rateLimit = positiveNumber(properties.rateLimit, DEFAULT_RATE_LIMIT, 'rate limit', problems);
-  const timeoutSeconds = positiveNumber(properties.timeout, DEFAULT_TIMEOUT_S, 'timeout', problems);
+  const rateLimit = read.values.rateLimit as number;
+  const timeoutSeconds = read.values.timeout as number;
   if (problems.length > 0) throw new LinkVisualError('CONFIG', `account settings: ${problems.join('; ')}`);
 
   const fingerprint = sessionFingerprint([endpoint ?? regionId, appKey, mode, identityId, refreshToken, authCode, projectId]);

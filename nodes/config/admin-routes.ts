@@ -8,7 +8,8 @@ import type { AdminRequest, AdminResponse, NodeAPI } from '../shared/red';
 import { sessionFilePath, type Account } from './account';
 import { clientOptionsFrom, type AccountCredentials, type AccountProperties } from './account-settings';
 
-import { ACCOUNT_PROPERTY_NAMES as PROPERTY_NAMES, CREDENTIAL_NAMES } from './account-rules';
+import { ACCOUNT_PROPERTY_NAMES as PROPERTY_NAMES } from './account-rules';
+import { CREDENTIAL_NAMES } from './settings-spec';
 
 // The editor shows stored passwords as this sentinel: it means "keep the stored value".
 const KEEP_STORED = '__PWRD__';
@@ -42,10 +43,10 @@ async function leaseClient(RED: NodeAPI, body: Record<string, unknown>): Promise
   }
   const stored = (id ? RED.nodes.getCredentials(id) : undefined) ?? deployed?.credentials ?? {};
   const formCredentials = isPlainObject(form.credentials) ? form.credentials : {};
-  const credentials: AccountCredentials = {};
+  const credentials: Record<string, string | undefined> = {};
   for (const name of CREDENTIAL_NAMES) {
     const value = formCredentials[name];
-    credentials[name] = value === KEEP_STORED || value === undefined ? (stored as AccountCredentials)[name] : typeof value === 'string' ? value : undefined;
+    credentials[name] = value === KEEP_STORED || value === undefined ? (stored as Record<string, string | undefined>)[name] : typeof value === 'string' ? value : undefined;
   }
   const properties: AccountProperties = {};
   for (const name of PROPERTY_NAMES) {

@@ -2,6 +2,8 @@ import type { NodeAPI, NodeDef } from '../shared/red';
 import { Account, type ConfigNode } from './account';
 import type { AccountProperties } from './account-settings';
 import { registerAdminRoutes } from './admin-routes';
+import { credentialTypes } from '../shared/setting-spec';
+import { configSettingsSpec } from './settings-spec';
 
 /** Registers `link-visual-config`: one Link Visual account, its shared client and its users. */
 export = function register(RED: NodeAPI): void {
@@ -23,14 +25,7 @@ export = function register(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType<ConfigNode, NodeDef & AccountProperties>('link-visual-config', LinkVisualConfigNode, {
-    credentials: {
-      appKey: { type: 'text' },
-      appSecret: { type: 'password' },
-      identityId: { type: 'text' },
-      refreshToken: { type: 'password' },
-      authCode: { type: 'password' },
-      iotToken: { type: 'password' },
-      projectId: { type: 'text' },
-    },
+    // The same credentials the dialog registers (both from settings-spec.ts).
+    credentials: credentialTypes(configSettingsSpec),
   });
 };

@@ -2,8 +2,12 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { LinkVisualError } from '../../lib/gateway/errors';
-import { parsePushUrl } from '../../lib/push/connection';
-import { isRegionId } from '../../lib/client/regions';
+import { readSettings } from '../shared/setting-spec';
+import { PUSH_ID, configSettingsSpec, regionPushUrl } from './settings-spec';
+
+export { regionPushUrl } from './settings-spec';
+
+const PUSH_PROPERTIES = ['pushEndpoint', 'consumerGroup', 'clientId'];
 
 /** Editor properties of the Push section. */
 export interface PushProperties {
@@ -20,41 +24,21 @@ export interface PushSettings {
   readonly clientId: string;
 }
 
-/** The data-sync host of a preset region (docs/protocol.md §10). */
-export function regionPushUrl(region: string): string | undefined {
-  return isRegionId(region) ? `amqps://ilop.iot-amqp.${region}.aliyuncs.com:5671` : undefined;
-}
-
 /** A client id that stays the same for this Node-RED instance (its host and user directory) across restarts. */
 export function instanceClientId(stateDir: string | undefined): string {
   return `node-red-${createHash('sha256').update(`${hostname()}|${stateDir ?? ''}`).digest('hex').slice(0, 16)}`;
 }
 
-function text(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : '';
-}
-
-const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-/** Undefined when push is off; the settings when on; throws CONFIG naming every bad setting. */
+/** Undefined when push is off; the settings when on; throws CONFIG naming every bad setting (checked by their spec). */
 export function pushSettingsFrom(properties: PushProperties & { region?: string }, appKey: string, stateDir: string | undefined): PushSettings | undefined {
-  if (properties.push !== true && properties.push !== 'true') return undefined;
-  const problems: string[] = [];
-  const endpoint = text(properties.pushEndpoint);
-  let url = endpoint || regionPushUrl(text(properties.region) || 'cn-shanghai');
-  if (!url) problems.push('push needs an endpoint (amqps://host:5671) with a custom region');
-  else {
-    try {
-      parsePushUrl(url);
-    } catch (error) {
-      problems.push((error as Error).message);
-      url = undefined;
-    }
-  }
-  const consumerGroup = text(properties.consumerGroup) || appKey;
-  if (!ID.test(consumerGroup)) problems.push('the consumer group id must be 1 to 64 letters, digits or _ . : -');
-  const clientId = text(properties.clientId) || instanceClientId(stateDir);
-  if (!ID.test(clientId)) problems.push('the client id must be 1 to 64 letters, digits or _ . : -');
-  if (problems.length > 0 || !url) throw new LinkVisualError('CONFIG', `push settings: ${problems.join('; ')}`);
-  return { url, consumerGroup, clientId };
+  const read = readSettings(configSettingsSpec, properties as Record<string, unknown>);
+  if (read.values.push !== true) return undefined;
+  const problems = read.problems.filter((p) => PUSH_PROPERTIES.includes(p.property)).map((p) => `${p.property} ${p.text}`);
+  if (problems.length > 0) throw new LinkVisualError('CONFIG', `push settings: ${problems.join('; ')}`);
+  const url = String(read.values.pushEndpoint) || regionPushUrl(String(read.values.region));
+  if (!url) throw new LinkVisualError('CONFIG', 'push settings: pushEndpoint is needed with a custom region');
+  const consumerGroup = String(read.values.consumerGroup) || appKey;
+  // The AppKey stands in for an empty consumer group: it must be a valid id as well.
+  if (!PUSH_ID.test(consumerGroup)) throw new LinkVisualError('CONFIG', 'push settings: the consumer group id (the AppKey) must be 1 to 64 letters, digits or _ . : -');
+  return { url, consumerGroup, clientId: String(read.values.clientId) || instanceClientId(stateDir) };
 }

@@ -410,8 +410,10 @@ describe('editor in a real browser (Chromium, Node-RED, emulator)', function () 
     await category.waitFor({ state: 'visible' });
     assert.equal(collapse((await page.locator(`#red-ui-palette-header-${categoryId}`).textContent()) ?? ''), CATEGORY);
     const shown = await category.locator('.red-ui-palette-node[data-palette-type]').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-palette-type')));
-    assert.deepEqual([...shown].sort(), [...paletteTypes].sort(), `the "${CATEGORY}" palette category`);
-    for (const type of paletteTypes) {
+    // The Dashboard 2 widget (ui-*) sits with Dashboard 2's widgets, in its "dashboard 2" category.
+    const linkVisualTypes = paletteTypes.filter((type) => !type.startsWith('ui-'));
+    assert.deepEqual([...shown].sort(), [...linkVisualTypes].sort(), `the "${CATEGORY}" palette category`);
+    for (const type of linkVisualTypes) {
       await category.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).waitFor({ state: 'visible' });
     }
     const configCategory = await page.evaluate((type) => (globalThis as unknown as EditorWindow).RED.nodes.getType(type)?.category, CONFIG_TYPE);
@@ -487,6 +489,72 @@ describe('editor in a real browser (Chromium, Node-RED, emulator)', function () 
       return node ? { type: node.type, endpoint: node.endpoint, region: node.region, hasSecret: typeof node.credentials?.appSecret === 'string' } : null;
     }, configId);
     assert.deepEqual(config, { type: CONFIG_TYPE, endpoint: emulator!.url, region: 'custom', hasSecret: true });
+  });
+
+  it("the account dialog's Push section: rows shown with the checkbox, checked as the runtime checks them, saved as push, pushEndpoint, consumerGroup, clientId", async () => {
+    assert.ok(configId, 'needs the account added by the test before');
+    const mark = problems.length;
+    await openConfigDialog(page, configId);
+    const tray = topTray(page);
+    const push = tray.locator('#node-config-input-push');
+    const fields = ['pushEndpoint', 'consumerGroup', 'clientId'].map((name) => tray.locator(`#node-config-input-${name}`));
+    const [endpoint, group, client] = fields;
+    const hasError = (field: typeof endpoint) => field.evaluate((element) => element.classList.contains('input-error'));
+    assert.equal(await push.isChecked(), false, 'push starts off');
+    for (const field of fields) assert.equal(await field.isVisible(), false, 'the push rows are hidden while push is off');
+
+    await push.check();
+    for (const field of fields) await field.waitFor({ state: 'visible' });
+    // What the runtime refuses (lib/push/push-url.ts, the id rule of settings-spec.ts) is flagged as it is typed.
+    for (const [field, bad] of [[endpoint, 'amqp://example.com'], [endpoint, 'https://example.com'], [group, 'a group'], [client, 'x'.repeat(65)]] as const) {
+      await field.fill(bad);
+      await field.press('Tab');
+      assert.equal(await hasError(field), true, `${bad.slice(0, 30)} is flagged`);
+    }
+    await tray.locator('[data-lv-setting="clientId"]').scrollIntoViewIfNeeded();
+    await screenshot(page, '03b-account-push-invalid');
+    // An empty AMQP host means the region's data-sync host: this account's region is custom, which has none.
+    await endpoint.fill('');
+    await endpoint.press('Tab');
+    assert.equal(await hasError(endpoint), true, 'a custom region needs an AMQP host');
+    // Empty, the consumer group and the client id take the AppKey and this instance's id: fine.
+    for (const field of [group, client]) {
+      await field.fill('');
+      await field.press('Tab');
+      assert.equal(await hasError(field), false, 'an empty id is fine');
+    }
+    await endpoint.fill('amqp://127.0.0.1:5672');
+    await group.fill('lv-browser');
+    await client.fill('node-red:browser-test');
+    for (const field of fields) {
+      await field.press('Tab');
+      assert.equal(await hasError(field), false, `${await field.getAttribute('id')} is valid`);
+    }
+    await tray.locator('[data-lv-setting="clientId"]').scrollIntoViewIfNeeded();
+    await screenshot(page, '03c-account-push');
+
+    await closeTrayWith(page, 'node-config-dialog-ok');
+    const saved = async () =>
+      page.evaluate((id) => {
+        const node = (globalThis as unknown as EditorWindow).RED.nodes.node(id)!;
+        return { push: node.push, pushEndpoint: node.pushEndpoint, consumerGroup: node.consumerGroup, clientId: node.clientId, valid: node.valid, errors: node.validationErrors };
+      }, configId);
+    const on = await saved();
+    assert.equal(on.valid, true, JSON.stringify(on.errors));
+    assert.deepEqual({ ...on, valid: undefined, errors: undefined }, { push: true, pushEndpoint: 'amqp://127.0.0.1:5672', consumerGroup: 'lv-browser', clientId: 'node-red:browser-test', valid: undefined, errors: undefined });
+
+    // Turned off again (the emulator of this suite has no AMQP endpoint): the rows hide, their values stay.
+    await openConfigDialog(page, configId);
+    assert.equal(await topTray(page).locator('#node-config-input-push').isChecked(), true);
+    assert.equal(await topTray(page).locator('#node-config-input-consumerGroup').inputValue(), 'lv-browser');
+    await topTray(page).locator('#node-config-input-push').uncheck();
+    await topTray(page).locator('#node-config-input-pushEndpoint').waitFor({ state: 'hidden' });
+    await closeTrayWith(page, 'node-config-dialog-ok');
+    const off = await saved();
+    assert.equal(off.push, false);
+    assert.equal(off.consumerGroup, 'lv-browser');
+    assert.equal(off.valid, true, JSON.stringify(off.errors));
+    assert.deepEqual(since(mark), [], describeProblems(since(mark)));
   });
 
   const painted = [1, 2, 3].map((dayOfWeek) => ({ dayOfWeek, begin: 8 * 3600, end: 10 * 3600 }));

@@ -608,7 +608,7 @@ describe('editor contract (dist)', function () {
       assert.match(String(validator(sandbox, 'link-visual-pictures', 'maxImages')({}, '2.5')), /whole number/);
       const endpoint = validator(sandbox, CONFIG_TYPE, 'endpoint');
       assert.equal(endpoint({ region: 'cn-shanghai' }, ''), true);
-      assert.match(String(endpoint({ region: 'custom' }, '')), /endpoint URL/);
+      assert.match(String(endpoint({ region: 'custom' }, '')), /is required/);
       assert.match(String(endpoint({ region: 'custom' }, 'ftp://x')), /http/);
       assert.equal(endpoint({ region: 'custom' }, 'http://127.0.0.1:8080'), true);
       assert.match(String(validator(sandbox, CONFIG_TYPE, 'rateLimit')({}, '0')), /greater than 0/);

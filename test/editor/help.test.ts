@@ -92,6 +92,18 @@ function specOf(set: NodeSet): NodeSpec | undefined {
   return spec && spec.type === set.set ? spec : undefined;
 }
 
+interface SettingsSpec {
+  type: string;
+  settings: { property: string; type: string; default: unknown; required?: boolean; credential?: boolean; min?: number; max?: number; above?: number; options?: unknown[] }[];
+}
+
+/** The settings spec of a node whose settings are data (dist/nodes/<dir>/settings-spec.js), if it has one. */
+function settingsSpecOf(set: NodeSet): SettingsSpec | undefined {
+  const file = path.join(dist, 'nodes', set.dirName, 'settings-spec.js');
+  if (!fs.existsSync(file)) return undefined;
+  return Object.values(load<Record<string, SettingsSpec>>(file)).find((value) => value && value.type === set.set && Array.isArray(value.settings));
+}
+
 function catalog(): Operation[] {
   return load<{ operations: Operation[] }>(path.join(dist, 'lib', 'catalog', 'operations.js')).operations;
 }
@@ -193,6 +205,23 @@ describe('help pages (dist)', function () {
           }
         });
 
+        const settings = settingsSpecOf(set);
+        if (settings) {
+          it('has the settings table: every setting with its label, help text, default and limits', function () {
+            const messages = JSON.parse(fs.readFileSync(path.join(dist, 'nodes', set.dirName, 'locales', lang, `${set.basename}.json`), 'utf8')) as Record<string, Record<string, Record<string, string>>>;
+            const own = messages[set.set];
+            for (const setting of settings.settings) {
+              const row = html.split('<tr>').find((cells) => cells.includes(`<small>${code(setting.property)}</small>`));
+              assert.ok(row, `${setting.property}: a row of the settings table`);
+              assert.ok(row.includes(escapeHtml(own.label[setting.property])), `${setting.property}: its ${lang} label`);
+              assert.ok(row.includes(escapeHtml(own.help[setting.property])), `${setting.property}: its ${lang} help text`);
+              if (setting.type !== 'boolean' && !setting.required && !setting.credential && setting.default !== '') assert.ok(row.includes(code(String(setting.default))), `${setting.property}: its default`);
+              for (const limit of [setting.min, setting.max, setting.above]) if (limit !== undefined) assert.ok(row.includes(String(limit)), `${setting.property}: its limit ${limit}`);
+              for (const option of setting.options ?? []) assert.ok(row.includes(code(String(option))), `${setting.property}: its option ${String(option)}`);
+            }
+          });
+        }
+
         const spec = specOf(set);
         if (spec) {
           it('names every action, every catalog operation it reaches and every parameter of them', function () {
@@ -292,6 +321,14 @@ describe('help generator (scripts/generate-help.js)', function () {
       assert.throws(run({ 'en-US': without, 'zh-CN': source('zh-CN') }), new RegExp(`needs <!-- @lv-help ${name} -->`));
     });
   }
+
+  it('fails the build when a page of a node whose settings are data lacks its settings table', function () {
+    const download = nodeSets().find((set) => set.set === 'link-visual-download') as NodeSet;
+    const page = fs.readFileSync(sourceHelp(download, 'zh-CN'), 'utf8').replace(/[ \t]*<!-- @lv-help settings -->\n/, '');
+    const folder = scratch('download', { 'zh-CN': page });
+    folders.push(folder);
+    assert.throws(() => generator.generateHelp(dist, { nodes: folder }), /needs <!-- @lv-help settings -->/);
+  });
 
   it('fails the build when the api page lacks its operations table', function () {
     const api = nodeSets().find((set) => set.set === 'link-visual-api') as NodeSet;

@@ -8,12 +8,17 @@
 // Runs after `npm run build` (the bundle and the node HTML come from the build).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import { startEmulator, type EmulatorHandle } from '../../lib/emulator';
 import { findOperation } from '../../lib/catalog/operations';
 import type { ParamSpec } from '../../lib/catalog/types';
 import { checkParams } from '../../lib/catalog/validate';
+import { clientOptionsFrom, type AccountProperties } from '../../nodes/config/account-settings';
+import { pushSettingsFrom, type PushProperties } from '../../nodes/config/push-settings';
+import { readDownloadSettings } from '../../nodes/download/settings';
+import { onEventSettings } from '../../nodes/on-event/settings';
 import { coerceParams } from '../../nodes/shared/message-params';
 import { isFieldSet, typedParamValue } from '../../nodes/shared/typed-input';
 import { MessageQueue, accountNode, exchange, helper, packageNodes, tempUserDir, type TestNode } from '../helpers/node-red';
@@ -71,6 +76,7 @@ function loadEditor(): { registrations: Map<string, Registration>; editor: Edito
   );
   const sandbox: Record<string, unknown> = {
     console,
+    URL, // a browser global the push endpoint check uses
     RED: {
       nodes: { registerType: (type: string, def: Registration) => registered.set(type, def), node: () => null },
       _: (key: string, options?: Record<string, unknown>) => {
@@ -116,7 +122,8 @@ const remove = { operation: 'delete', iotId: CAMERA, iotIdType: 'str', fileNameL
 const plan = { operation: 'set', kind: 'record', planName: 'same rules', planNameType: 'str', allDay: '1', allDayType: 'num', ignoreMsg: true };
 const sections = (list: unknown) => ({ ...plan, allDay: '0', timeSectionList: JSON.stringify(list), timeSectionListType: 'json' });
 const now = Math.floor(Date.now() / 1000);
-const query = { operation: 'query', iotId: CAMERA, iotIdType: 'str', beginTime: '0', beginTimeType: 'num', endTime: String(now), endTimeType: 'num', ignoreMsg: true };
+// The range ends an hour ahead, so a beginTime of "now" (the date TypedInput) is not after it.
+const query = { operation: 'query', iotId: CAMERA, iotIdType: 'str', beginTime: '0', beginTimeType: 'num', endTime: String(now + 3600), endTimeType: 'num', ignoreMsg: true };
 const events = { operation: 'byTime', iotId: CAMERA, iotIdType: 'str', beginTime: '0', beginTimeType: 'num', endTime: String(Date.now()), endTimeType: 'num', ignoreMsg: true };
 const byIds = { operation: 'byIds', iotId: CAMERA, iotIdType: 'str', eventIds: '["e1"]', eventIdsType: 'json', ignoreMsg: true };
 const api = { operation: 'getRecordDuration', params: `{"iotId":"${CAMERA}"}`, paramsType: 'json', apiVer: '', apiVerType: 'str', ignoreMsg: true };
@@ -235,7 +242,12 @@ const specCases: { spec: ParamSpec; fields: [type: string, raw: string, refused:
       name: 'timeSectionList',
       type: 'list',
       description: '',
-      items: { name: 'item', type: 'object', description: '', fields: ['begin', 'end'].map((name) => ({ name, type: 'int' as const, description: '', required: true })) },
+      items: {
+        name: 'item',
+        type: 'object',
+        description: '',
+        fields: ['begin', 'end'].map((name) => ({ name, type: 'int' as const, description: '', required: true, ...(name === 'end' ? { atLeast: 'begin' } : {}) })),
+      },
     },
     fields: [['json', '[{"begin":0,"end":60}]', false], ['json', '[{"begin":60,"end":0}]', true]],
   },
@@ -270,6 +282,76 @@ describe('one field against one spec: the editor and the runtime refuse the same
         assert.equal(problem !== '', refused, `editor: ${JSON.stringify(problem)}`);
       });
     }
+  }
+});
+
+// ---- the settings of the config, download and on-event nodes (their specs, nodes/*/settings-spec.ts): each case
+// goes to the editor's validate functions and to the runtime's settings parser of the node.
+
+const credentials = { appKey: 'demo-app-key', appSecret: 'demo-secret', identityId: 'id', refreshToken: 'token', authCode: 'code', iotToken: 'iot', projectId: 'project' };
+
+/** Whether the runtime's settings parser of a node refuses its properties (undefined: a property a flow lacks). */
+function parserRefuses(type: string, node: Fields): boolean {
+  const def = { id: 'n', type, ...node } as Parameters<typeof readDownloadSettings>[0];
+  try {
+    if (type === 'link-visual-download') readDownloadSettings(def, os.tmpdir());
+    else if (type === 'link-visual-on-event') onEventSettings(def);
+    else {
+      clientOptionsFrom(node as AccountProperties, credentials);
+      pushSettingsFrom(node as PushProperties, credentials.appKey, os.tmpdir());
+    }
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+const longId = 'x'.repeat(129);
+const settingCases: [type: string, title: string, fields: Fields, refused: boolean][] = [
+  ...([
+    [{}, false], [{ target: 'buffer', directory: '' }, false], [{ target: 'ftp' }, true], [{ target: '' }, false],
+    [{ directory: '' }, true], [{ directory: '  ' }, true],
+    [{ path: '../x.mp4' }, true], [{ path: '{iotId}/{bad}.mp4' }, true], [{ path: '/abs/{fileName}.mp4' }, true], [{ path: 'a/{fileName}.mp4' }, false], [{ path: '' }, false],
+    [{ overwrite: 'rename' }, false], [{ overwrite: 'sometimes' }, true], [{ overwrite: 'sometimes', target: 'buffer' }, false],
+    [{ target: 'buffer', maxBufferMB: '0' }, true], [{ maxBufferMB: '0' }, false], [{ target: 'buffer', maxBufferMB: '2048' }, false], [{ target: 'buffer', maxBufferMB: '2049' }, true], [{ target: 'buffer', maxBufferMB: '0.5' }, false],
+    [{ concurrency: '1.5' }, true], [{ concurrency: '16' }, false], [{ concurrency: 17 }, true], [{ concurrency: '0' }, true], [{ concurrency: '' }, false], [{ concurrency: 'abc' }, true],
+    [{ transcodeTimeout: '0.5' }, true], [{ transcodeTimeout: '1' }, false], [{ transcodeTimeout: '86400' }, false], [{ transcodeTimeout: '86401' }, true],
+    [{ stallTimeout: '3601' }, true], [{ stallTimeout: ' 30 ' }, false], [{ stallTimeout: undefined }, false],
+    [{ retries: '0' }, false], [{ retries: '21' }, true], [{ retries: '-1' }, true],
+  ] as [Fields, boolean][]).map(([fields, refused]) => ['link-visual-download', JSON.stringify(fields), { directory: '/tmp/lv', ...fields }, refused] as [string, string, Fields, boolean]),
+  ...([
+    [{}, false], [{ interval: '0' }, true], [{ interval: '1' }, false], [{ interval: 86400 }, false], [{ interval: '86401' }, true], [{ interval: '' }, false], [{ interval: 'x' }, true], [{ interval: '0.5' }, true],
+    [{ sweep: '9' }, true], [{ sweep: '10' }, false], [{ sweep: undefined }, false],
+    [{ eventType: '4' }, true], [{ eventType: '3' }, false], [{ eventType: 3 }, false], [{ eventType: '1.5' }, true],
+    [{ startup: 'later' }, true], [{ startup: 'backfill', backfillMinutes: '43201' }, true], [{ startup: 'new', backfillMinutes: '43201' }, false], [{ startup: 'backfill', backfillMinutes: '0' }, false],
+    [{ cooldown: '-1' }, true], [{ cooldown: '' }, false], [{ devices: longId }, true], [{ devices: 'cam1, cam2\ncam3' }, false],
+  ] as [Fields, boolean][]).map(([fields, refused]) => ['link-visual-on-event', JSON.stringify(fields), fields, refused] as [string, string, Fields, boolean]),
+  ...([
+    [{}, false], [{ region: 'mars' }, true], [{ region: '' }, false], [{ region: 'custom', endpoint: '' }, true], [{ region: 'custom', endpoint: 'ftp://x' }, true],
+    [{ region: 'custom', endpoint: 'http://127.0.0.1:1' }, false], [{ region: 'cn-shanghai', endpoint: 'junk' }, false],
+    [{ authMode: 'magic' }, true], [{ authMode: 'cloud' }, false], [{ rateLimit: '0' }, true], [{ rateLimit: '0.5' }, false], [{ rateLimit: 'x' }, true], [{ rateLimit: '' }, false], [{ timeout: '-1' }, true],
+    [{ push: true, pushEndpoint: 'amqp://example.com' }, true], [{ push: true, pushEndpoint: 'amqp://127.0.0.1:5672' }, false], [{ push: true, pushEndpoint: 'amqps://host.example:5671' }, false],
+    [{ push: true, pushEndpoint: 'amqps://user:pw@host.example' }, true], [{ push: false, pushEndpoint: 'junk' }, false], [{ push: true, pushEndpoint: 'junk' }, true],
+    [{ push: true, region: 'custom', endpoint: 'http://127.0.0.1:1', pushEndpoint: '' }, true], [{ push: true, pushEndpoint: '' }, false],
+    [{ push: true, consumerGroup: 'a b' }, true], [{ push: 'true', clientId: 'x'.repeat(65) }, true], [{ push: 'true', clientId: 'node-red:1' }, false], [{ push: undefined, consumerGroup: 'a b' }, false],
+  ] as [Fields, boolean][]).map(([fields, refused]) => ['link-visual-config', JSON.stringify(fields), fields, refused] as [string, string, Fields, boolean]),
+];
+
+describe('the settings of the config, download and on-event nodes: the editor and the runtime parser refuse the same', function () {
+  let registrations: Map<string, Registration>;
+  before(function () {
+    registrations = loadEditor().registrations;
+  });
+  for (const [type, title, fields, refused] of settingCases) {
+    it(`${type.replace('link-visual-', '')}: ${title} — ${refused ? 'refused' : 'accepted'} by both`, function () {
+      const registration = registrations.get(type);
+      assert.ok(registration, `${type} registered`);
+      const node = { ...flowNode(registration, {}), ...fields };
+      const editor = editorProblems(registration, node);
+      const runtime = parserRefuses(type, node);
+      assert.equal(editor.length > 0, runtime, `editor and runtime disagree (editor: ${JSON.stringify(editor)})`);
+      assert.equal(runtime, refused, `both ${runtime ? 'refuse' : 'accept'} it (editor: ${JSON.stringify(editor)})`);
+    });
   }
 });
 

@@ -1,0 +1,178 @@
+// The settings of the config, download and on-event nodes as data. One entry per setting is read by the runtime's
+// parser (readSettings), by the editor bundle (editor/node-settings.ts: the `validate` of each property, the rows
+// shown per choice, the spinners), by scripts/generate-settings.js (the `defaults`, `credentials` and form rows of
+// the dialog) and by scripts/generate-help.js (the help's settings table). Browser-safe: no Node-RED, no Node built-in.
+//
+// i18n keys are the node's own (`<type>.…` in nodes/<dir>/locales): `label.<property>`, `placeholder.<property>`,
+// `unit.<unit>`, `tip.<tip>`, the options of a select `<property>.<value>`, the help text `help.<property>` and
+// the message of a rule `problem.<key>`.
+
+/** A setting's value once read. */
+export type SettingValue = string | number | boolean;
+
+/** How a setting's form row takes its value. */
+export type SettingInput =
+  /** A text field (70% wide), with `placeholder.<property>` when `placeholder`. */
+  | { readonly kind: 'text'; readonly placeholder?: boolean }
+  /** A password field (credentials). */
+  | { readonly kind: 'password' }
+  /** A text area of `rows` lines in a monospace font. */
+  | { readonly kind: 'textarea'; readonly rows: number; readonly placeholder?: boolean }
+  /** A short field and its unit (`unit.<unit>`); a jQuery UI spinner over the setting's range when `spinner`. */
+  | { readonly kind: 'number'; readonly unit?: string; readonly spinner?: boolean; readonly placeholder?: boolean }
+  /** A select of the setting's options (labels `<property>.<value>`), or filled by the editor bundle (`dynamic`). */
+  | { readonly kind: 'select'; readonly dynamic?: boolean }
+  /** A checkbox with `tip.<tip>` beside it. */
+  | { readonly kind: 'checkbox'; readonly tip: string };
+
+/** A rule of a text setting beyond its options. */
+export interface SettingRule {
+  /** The i18n key of its message in the editor: `problem.<key>`. */
+  readonly key: string;
+  /** Sees the trimmed text and reads the other settings: undefined, or the problem in English (the runtime's). */
+  readonly check: (text: string, read: SettingReader) => string | undefined;
+}
+
+/** One setting of a node: its value, its limits, where the form shows it. */
+export interface SettingSpec {
+  /** The node property (or credential) name: flows in the field hold it, never rename. */
+  readonly property: string;
+  readonly type: 'text' | 'number' | 'boolean';
+  /** What a blank setting (or one a flow made before it existed does not hold) means. */
+  readonly default: SettingValue;
+  readonly integer?: boolean;
+  readonly min?: number;
+  /** The value must be greater than this. */
+  readonly above?: number;
+  readonly max?: number;
+  readonly options?: readonly SettingValue[];
+  /** A blank value is refused (where the setting applies) instead of taking the default. */
+  readonly required?: boolean;
+  /** The setting applies (is read, checked and shown) only while another setting holds one of these values. */
+  readonly when?: { readonly setting: string; readonly is: readonly string[] };
+  readonly rules?: readonly SettingRule[];
+  /** Kept in Node-RED's credential store (never in the flow), not checked by the editor. */
+  readonly credential?: boolean;
+  /** Font Awesome 4.7 icon of the row's label. */
+  readonly icon: string;
+  readonly input: SettingInput;
+}
+
+/** The settings of one node type, in form order. */
+export interface NodeSettingsSpec {
+  readonly type: string;
+  readonly settings: readonly SettingSpec[];
+}
+
+/** Reads another setting's raw value (the node's property, or the open dialog's field). */
+export type SettingReader = (property: string) => unknown;
+
+/** Why a value is refused: `text` is the runtime's English message (after the property name). */
+export type SettingProblem =
+  | { readonly rule: 'required'; readonly text: string }
+  | { readonly rule: 'number'; readonly text: string; readonly integer: boolean; readonly min?: number; readonly above?: number; readonly max?: number }
+  | { readonly rule: 'enum'; readonly text: string; readonly values: readonly SettingValue[] }
+  | { readonly rule: 'rule'; readonly text: string; readonly key: string };
+
+/** True for a value a flow leaves unset: undefined, null or blank text. */
+export function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/** The setting of `property` in `spec`; throws for a name it does not have (a typo in code, not in a flow). */
+export function settingOf(spec: NodeSettingsSpec, property: string): SettingSpec {
+  const found = spec.settings.find((setting) => setting.property === property);
+  if (!found) throw new Error(`${spec.type} has no setting ${property}`);
+  return found;
+}
+
+function numberText(setting: SettingSpec): string {
+  const kind = setting.integer ? 'a whole number' : 'a number';
+  if (setting.above !== undefined) return `must be ${kind} greater than ${setting.above}${setting.max === undefined ? '' : ` and at most ${setting.max}`}`;
+  if (setting.min !== undefined && setting.max !== undefined) return `must be ${kind} from ${setting.min} to ${setting.max}`;
+  if (setting.min !== undefined) return `must be ${kind} ≥ ${setting.min}`;
+  return setting.max === undefined ? `must be ${kind}` : `must be ${kind} ≤ ${setting.max}`;
+}
+
+/** A boolean setting as the runtime reads it: true or "true". */
+export function flagOf(value: unknown): boolean {
+  return value === true || value === 'true';
+}
+
+/** A setting's value as a select or the `when` of another setting sees it: the default when blank. */
+export function choiceOf(setting: SettingSpec, raw: unknown): string {
+  if (setting.type === 'boolean') return String(flagOf(raw));
+  return isBlank(raw) ? String(setting.default) : String(raw).trim();
+}
+
+/** Whether a setting applies, given the node's other settings. */
+export function applies(spec: NodeSettingsSpec, setting: SettingSpec, read: SettingReader): boolean {
+  if (!setting.when) return true;
+  return setting.when.is.includes(choiceOf(settingOf(spec, setting.when.setting), read(setting.when.setting)));
+}
+
+/** Reads one setting: its value (the default when blank), or why it is refused. */
+export function readSetting(setting: SettingSpec, raw: unknown, read: SettingReader): { value: SettingValue } | { problem: SettingProblem } {
+  if (setting.type === 'boolean') return { value: flagOf(raw) };
+  if (isBlank(raw)) {
+    if (setting.required) return { problem: { rule: 'required', text: 'is required' } };
+    if (setting.type === 'number') return { value: setting.default };
+  }
+  if (setting.type === 'number') {
+    const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+    const bad =
+      !Number.isFinite(n) ||
+      (setting.integer === true && !Number.isInteger(n)) ||
+      (setting.min !== undefined && n < setting.min) ||
+      (setting.above !== undefined && n <= setting.above) ||
+      (setting.max !== undefined && n > setting.max);
+    if (bad) return { problem: { rule: 'number', text: numberText(setting), integer: setting.integer === true, min: setting.min, above: setting.above, max: setting.max } };
+    if (setting.options && !setting.options.includes(n)) return { problem: { rule: 'enum', text: `must be one of ${setting.options.join(', ')}`, values: setting.options } };
+    return { value: n };
+  }
+  // A blank text takes the default, which the rules see (an empty push endpoint means the region's host).
+  const text = isBlank(raw) ? String(setting.default) : String(raw).trim();
+  if (setting.options && !setting.options.includes(text)) return { problem: { rule: 'enum', text: `must be one of ${setting.options.join(', ')}`, values: setting.options } };
+  for (const rule of setting.rules ?? []) {
+    const refused = rule.check(text, read);
+    if (refused !== undefined) return { problem: { rule: 'rule', text: refused, key: rule.key } };
+  }
+  return { value: text };
+}
+
+/** The problem of one setting of a node (none when it does not apply), or undefined. */
+export function settingProblem(spec: NodeSettingsSpec, setting: SettingSpec, read: SettingReader): SettingProblem | undefined {
+  if (setting.credential || !applies(spec, setting, read)) return undefined;
+  const result = readSetting(setting, read(setting.property), read);
+  return 'problem' in result ? result.problem : undefined;
+}
+
+/**
+ * Reads every (non-credential) setting of a node as the runtime does: values (a setting that does not apply, or
+ * is refused, holds its default) and one problem per refused setting (`${property} ${text}` reads
+ * "interval must be a number from 1 to 86400").
+ */
+export function readSettings(
+  spec: NodeSettingsSpec,
+  def: Record<string, unknown>,
+): { values: Record<string, SettingValue>; problems: { property: string; text: string }[] } {
+  const read: SettingReader = (property) => def[property];
+  const values: Record<string, SettingValue> = {};
+  const problems: { property: string; text: string }[] = [];
+  for (const setting of spec.settings) {
+    if (setting.credential) continue;
+    values[setting.property] = setting.default;
+    if (!applies(spec, setting, read)) continue;
+    const result = readSetting(setting, def[setting.property], read);
+    if ('problem' in result) problems.push({ property: setting.property, text: result.problem.text });
+    else values[setting.property] = result.value;
+  }
+  return { values, problems };
+}
+
+/** The `credentials` of a node's registration (runtime and editor): its credential settings and their field types. */
+export function credentialTypes(spec: NodeSettingsSpec): Record<string, { type: 'text' | 'password' }> {
+  const out: Record<string, { type: 'text' | 'password' }> = {};
+  for (const setting of spec.settings) if (setting.credential) out[setting.property] = { type: setting.input.kind === 'password' ? 'password' : 'text' };
+  return out;
+}
