@@ -3,8 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  // resources/link-visual-editor.js is build output (scripts/build.js bundles editor/ into it).
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.demo/**', '.userdir/**', 'resources/link-visual-editor.js'] },
+  // resources/link-visual-editor.js and resources/ui-link-visual-events.umd.js are build output (scripts/build.js).
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.demo/**', '.userdir/**', 'resources/link-visual-editor.js', 'resources/ui-link-visual-events.umd.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,6 +24,11 @@ export default tseslint.config(
       globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The Dashboard 2 widget (ui/, built by Vite): ES modules for the browser, and Vite's config for Node.
+    files: ['ui/**/*.js', 'ui/**/*.mjs'],
+    languageOptions: { sourceType: 'module', globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', URL: 'readonly' } },
   },
   {
     // The editor bundle's sources run in the browser: browser and Node-RED editor globals (editor/red.d.ts).

@@ -3,7 +3,8 @@
 // icons next to its compiled .js, where the Node-RED loader looks for them. The operation nodes'
 // editor HTML is written by generate-editor.js from nodes/shared/operation-node.template.html
 // (*.template.html files are build inputs and are not copied). Last, editor/ is bundled into
-// resources/link-visual-editor.js.
+// resources/link-visual-editor.js, and ui/ (the Dashboard 2 widget, Vue) by Vite into
+// resources/ui-link-visual-events.umd.js.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -36,6 +37,8 @@ for (const entry of fs.readdirSync(nodesDir, { withFileTypes: true })) {
 
 // Write the operation nodes' editor HTML (template, defaults, operations, parameter rows) from the catalog.
 require('./generate-editor').generate(dist);
+// Fill the config, download and on-event dialogs (defaults, credentials, form rows) from their settings specs.
+require('./generate-settings').generateSettings(dist);
 
 // Bundle the editor (editor/*.ts and the browser-safe lib/ and nodes/ modules it imports) into the one script
 // every node's HTML loads. Platform browser: an import of a Node built-in fails the build.
@@ -51,6 +54,12 @@ require('esbuild').buildSync({
   charset: 'utf8',
   banner: { js: '// Generated from editor/*.ts by scripts/build.js (esbuild): edit those, not this file.' },
   logLevel: 'warning',
+});
+
+// Build the Dashboard 2 widget (ui/*.vue) with Vite's library build (ui/vite.config.mjs): one UMD file.
+execFileSync(process.execPath, [path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'), 'build', '--config', path.join(root, 'ui', 'vite.config.mjs')], {
+  cwd: root,
+  stdio: 'inherit',
 });
 
 // Fill the help pages' tables (actions, parameters, outputs, operations, error codes) from the catalog,

@@ -10,6 +10,8 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const userDir = path.join(root, '.demo');
 const DEMO_FLOW = path.join(root, 'examples', '00-demo-at-a-glance.json');
+// With Dashboard 2 installed (a devDependency), the demo adds the event timeline page of example 13.
+const DASHBOARD_FLOW = path.join(root, 'examples', '13-dashboard-event-timeline.json');
 const ACCOUNT_TYPE = 'link-visual-config';
 
 function freePort(preferred) {
@@ -33,10 +35,30 @@ function linkPackage() {
   fs.mkdirSync(modules, { recursive: true });
   fs.rmSync(link, { recursive: true, force: true });
   fs.symlinkSync(root, link, 'dir');
+  const dashboard = dashboardDir();
+  if (dashboard) {
+    const dashboardLink = path.join(modules, '@flowfuse', 'node-red-dashboard');
+    fs.mkdirSync(path.dirname(dashboardLink), { recursive: true });
+    fs.rmSync(dashboardLink, { recursive: true, force: true });
+    fs.symlinkSync(dashboard, dashboardLink, 'dir');
+  }
+}
+
+/** Where @flowfuse/node-red-dashboard is installed, or undefined (the demo then runs without its page). */
+function dashboardDir() {
+  try {
+    return path.dirname(require.resolve('@flowfuse/node-red-dashboard/package.json', { paths: [root] }));
+  } catch {
+    return undefined;
+  }
 }
 
 function writeFlows(emulator) {
   const flow = JSON.parse(fs.readFileSync(DEMO_FLOW, 'utf8'));
+  if (dashboardDir()) {
+    const ids = new Set(flow.map((node) => node.id));
+    flow.push(...JSON.parse(fs.readFileSync(DASHBOARD_FLOW, 'utf8')).filter((node) => !ids.has(node.id)));
+  }
   const credentials = {};
   for (const node of flow) {
     if (node.type === ACCOUNT_TYPE) {
@@ -93,7 +115,8 @@ async function main() {
     process.stdout.write(chunk);
     if (!announced && /Started flows/.test(chunk.toString())) {
       announced = true;
-      console.log(`\n  Link Visual demo is running.\n  Editor:   http://127.0.0.1:${editorPort}/\n  Emulator: ${emulator.url} (appKey ${emulator.appKey}), data sync ${emulator.amqpUrl}\n  Press Ctrl-C to stop.\n`);
+      const dashboard = dashboardDir() ? `  Dashboard: http://127.0.0.1:${editorPort}/dashboard (camera events, pictures and clips)\n` : '';
+      console.log(`\n  Link Visual demo is running.\n  Editor:   http://127.0.0.1:${editorPort}/\n${dashboard}  Emulator: ${emulator.url} (appKey ${emulator.appKey}), data sync ${emulator.amqpUrl}\n  Press Ctrl-C to stop.\n`);
     }
   });
 

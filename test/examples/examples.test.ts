@@ -22,6 +22,8 @@ const CORE_NODES = [
   'function/89-trigger.js',
   'sequence/17-split.js',
 ].map(core);
+// Dashboard 2's config nodes, for the example that puts events on a dashboard page.
+const DASHBOARD_NODES = ['ui_base', 'ui_page', 'ui_group', 'ui_theme'].map((name) => require(require.resolve(`@flowfuse/node-red-dashboard/nodes/config/${name}.js`))); // eslint-disable-line @typescript-eslint/no-require-imports
 
 /** What a scenario does to an example and what it expects to see at a debug node. */
 interface Scenario {
@@ -158,6 +160,14 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    example: '13-dashboard-event-timeline',
+    steps: [
+      { plan: 'event' },
+      { event: { iotId: 'demo-camera-2', picture: true, recording: true } },
+      { expect: 'ex13-seen', check: (msg) => assert.equal((msg.payload as Msg).iotId, 'demo-camera-2') },
+    ],
+  },
+  {
     example: '11-recordings-pictures-events',
     steps: [
       { inject: 'ex11-go' },
@@ -223,7 +233,7 @@ describe('examples run against the emulator', function () {
       try {
         const source = JSON.parse(fs.readFileSync(path.join(EXAMPLES, `${scenario.example}.json`), 'utf8')) as FlowNode[];
         const { flow, credentials } = prepare(source, emulator, downloads);
-        await helper.load([...CORE_NODES, ...packageNodes()], flow, credentials);
+        await helper.load([...CORE_NODES, ...DASHBOARD_NODES, ...packageNodes()], flow, credentials);
         const queues = new Map<string, MessageQueue>();
         for (const node of flow.filter((n) => n.type === 'helper')) queues.set(node.id, new MessageQueue(helper.getNode(node.id) as TestNode));
         for (const step of scenario.steps) {

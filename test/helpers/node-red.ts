@@ -64,6 +64,7 @@ export function packageNodes(): unknown[] {
     require('../../nodes/download/link-visual-download'),
     require('../../nodes/on-event/link-visual-on-event'),
     require('../../nodes/push/link-visual-push'),
+    require('../../nodes/ui-link-visual-events/ui-link-visual-events'),
   ];
   /* eslint-enable @typescript-eslint/no-require-imports */
 }

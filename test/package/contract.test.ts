@@ -177,6 +177,8 @@ describe('package contract (npm pack)', function () {
         }
         if (builtins.has(specifier) || specifier.startsWith('node:')) continue;
         const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+        // The Dashboard 2 widget bundle runs in the dashboard's page, whose Vue it uses (window.Vue).
+        if (/^resources\/[^/]+\.umd\.js$/.test(file) && name === 'vue') continue;
         if (!allowed.has(name)) problems.push(`${file}: requires ${specifier}, which is not a runtime dependency`);
       }
     }

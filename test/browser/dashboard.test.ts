@@ -1,0 +1,396 @@
+// The Dashboard 2 widget ui-link-visual-events in a real browser: playwright-core driving Debian's Chromium
+// against a real Node-RED (a temporary user directory with this checkout and @flowfuse/node-red-dashboard
+// linked into its node_modules) running example 13 against the emulator, started in this process.
+// Runs after `npm run build` (it loads dist/ and resources/ui-link-visual-events.umd.js).
+//
+// The tests build on each other as a user's visit would: events raised through the emulator's control API
+// appear as cards with their pictures, the filters narrow them, a card opens and its clip plays, and the
+// page fits a phone. Screenshots: test-output/browser/dashboard/*.png (git-ignored), Node-RED's log beside them.
+// No Chromium at /usr/bin/chromium (or $CHROMIUM_PATH): skipped with a warning, except with CI=true.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { EmulatorHandle } from '../../lib';
+
+const root = path.resolve(__dirname, '..', '..');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ARTEFACTS = path.join(root, 'test-output', 'browser', 'dashboard');
+const EXAMPLE = path.join(root, 'examples', '13-dashboard-event-timeline.json');
+const DASHBOARD = path.dirname(require.resolve('@flowfuse/node-red-dashboard/package.json'));
+const STEP_MS = 20_000;
+
+type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+// Just what these tests read of the page's DOM (the test code is type-checked without the DOM library).
+interface Img {
+  complete: boolean;
+  naturalWidth: number;
+}
+interface Vid {
+  readyState: number;
+  currentTime: number;
+  paused: boolean;
+  videoWidth: number;
+  duration: number;
+  error: { message: string } | null;
+}
+interface PageGlobals {
+  document: {
+    querySelector(selector: string): unknown;
+    querySelectorAll(selector: string): ArrayLike<unknown>;
+    documentElement: { scrollWidth: number; clientWidth: number };
+  };
+}
+
+interface NodeRed {
+  url: string;
+  child: ChildProcess;
+  log: string[];
+}
+
+/** Example 13 pointed at the emulator, polling every second, with the account's keys in flows_cred.json. */
+function writeUserDir(userDir: string, emulator: EmulatorHandle): void {
+  const modules = path.join(userDir, 'node_modules');
+  fs.mkdirSync(path.join(modules, '@flowfuse'), { recursive: true });
+  fs.symlinkSync(root, path.join(modules, 'node-red-contrib-link-visual'), 'dir');
+  fs.symlinkSync(DASHBOARD, path.join(modules, '@flowfuse', 'node-red-dashboard'), 'dir');
+  const flow = (JSON.parse(fs.readFileSync(EXAMPLE, 'utf8')) as FlowNode[]).map((node) => {
+    if (node.type === 'link-visual-config') return { ...node, endpoint: emulator.url, rateLimit: '50' };
+    if (node.type === 'link-visual-on-event') return { ...node, interval: '1', startup: 'new' };
+    return node;
+  });
+  const account = flow.find((node) => node.type === 'link-visual-config');
+  assert.ok(account, 'example 13 has an account');
+  const credentials = { [account.id]: { appKey: emulator.appKey, appSecret: emulator.appSecret, identityId: emulator.identityId, refreshToken: emulator.refreshToken } };
+  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow, null, 2));
+  fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(credentials, null, 2));
+  fs.writeFileSync(
+    path.join(userDir, 'settings.js'),
+    `module.exports = {
+  uiHost: '127.0.0.1',
+  uiPort: 0,
+  flowFile: 'flows.json',
+  credentialSecret: false,
+  editorTheme: { tours: false, projects: { enabled: false }, palette: { catalogues: [] } },
+  telemetry: { enabled: false },
+  diagnostics: { enabled: false },
+  externalModules: { autoInstall: false, palette: { allowInstall: false } },
+  logging: { console: { level: 'info', metrics: false, audit: false } },
+};
+`,
+  );
+}
+
+function startNodeRed(userDir: string): Promise<NodeRed> {
+  const log: string[] = [];
+  const child = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
+    cwd: userDir,
+    env: { ...process.env, NODE_RED_DISABLE_TELEMETRY: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let url = '';
+    let buffered = '';
+    const timer = setTimeout(() => fail(new Error('Node-RED did not start within 45 s')), 45_000);
+    function fail(error: Error): void {
+      clearTimeout(timer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      reject(new Error(`${error.message}\n--- Node-RED log ---\n${log.join('\n')}`));
+    }
+    function onData(chunk: Buffer): void {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        log.push(line);
+        const running = /Server now running at (http:\/\/\S+?)\/?$/.exec(line.trim());
+        if (running) url = running[1];
+        if (/Started flows/.test(line) && url) {
+          clearTimeout(timer);
+          resolve({ url, child, log });
+        }
+      }
+    }
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('error', fail);
+    child.once('exit', (code, signal) => fail(new Error(`Node-RED exited early (code ${code}, signal ${signal})`)));
+  });
+}
+
+async function stopNodeRed(red: NodeRed | undefined): Promise<void> {
+  if (!red || red.child.exitCode !== null || red.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => red.child.once('exit', () => resolve()));
+  red.child.kill('SIGINT');
+  const timer = setTimeout(() => red.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function control(emulator: EmulatorHandle, route: string, body: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${emulator.url}/_emulator/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const answer = (await response.json()) as Record<string, unknown>;
+  assert.equal(response.status, 200, `${route}: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/** The cards shown: their camera, type and whether the thumbnail has loaded (naturalWidth > 0). */
+async function cardsOf(page: Page): Promise<{ key: string; camera: string; type: string; time: string; loaded: boolean }[]> {
+  return page.$$eval('.lv-card', (cards) =>
+    cards.map((card) => {
+      const img = card.querySelector('img.lv-thumb') as Img | null;
+      return {
+        key: card.getAttribute('data-key') ?? '',
+        camera: card.querySelector('.lv-camera')?.textContent?.trim() ?? '',
+        type: card.querySelector('.lv-type')?.textContent?.trim() ?? '',
+        time: card.querySelector('.lv-time')?.textContent?.trim() ?? '',
+        loaded: !!img && img.complete && img.naturalWidth > 0,
+      };
+    }),
+  );
+}
+
+async function waitForCards(page: Page, count: number): Promise<void> {
+  await page.waitForFunction(
+    (n) => {
+      const imgs = Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll('.lv-card img.lv-thumb')) as Img[];
+      return imgs.length >= n && imgs.every((img) => img.complete && img.naturalWidth > 0);
+    },
+    count,
+    { timeout: STEP_MS },
+  );
+}
+
+/** Whether the page scrolls sideways (the document wider than the viewport). */
+async function scrollsSideways(page: Page): Promise<{ scrollWidth: number; clientWidth: number }> {
+  return page.evaluate(() => ({ scrollWidth: (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth, clientWidth: (globalThis as unknown as PageGlobals).document.documentElement.clientWidth }));
+}
+
+describe('dashboard widget ui-link-visual-events in a real browser (Chromium, Node-RED, Dashboard 2, emulator)', function () {
+  this.timeout(90_000);
+
+  let emulator: EmulatorHandle;
+  let userDir = '';
+  let red: NodeRed | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page;
+  const problems: string[] = [];
+  const requested: string[] = [];
+  let dashboardUrl = '';
+
+  before(async function () {
+    this.timeout(120_000);
+    if (!fs.existsSync(CHROMIUM)) {
+      if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run does)`);
+      console.warn(`\n  !! SKIPPING the dashboard browser tests: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH).\n`);
+      this.skip();
+    }
+    assert.ok(fs.existsSync(path.join(root, 'resources', 'ui-link-visual-events.umd.js')), 'the widget bundle is missing: run `npm run build` first');
+    fs.mkdirSync(ARTEFACTS, { recursive: true });
+    for (const file of fs.readdirSync(ARTEFACTS)) if (/\.(png|log)$/.test(file)) fs.rmSync(path.join(ARTEFACTS, file));
+
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const lib = require(path.join(root, 'dist', 'lib')) as typeof import('../../lib');
+    emulator = await lib.startEmulator({ port: 0, cameras: 2, transcodeMs: 200 });
+    // Event-triggered recordings on both cameras, 2 s long: their events get clips.
+    const client = new lib.LinkVisualClient({ endpoint: emulator.url, appKey: emulator.appKey, appSecret: emulator.appSecret, auth: { mode: 'session', identityId: emulator.identityId, refreshToken: emulator.refreshToken } });
+    const { planId } = (await client.call('setEventPlan', { name: 'clips', allDay: 1, eventTypeList: [1, 2, 3], recordDuration: 2, preRecordDuration: 0 })) as { planId: string };
+    for (const iotId of ['demo-camera-1', 'demo-camera-2']) await client.call('bindEventPlan', { iotId, planId });
+    // An event from before Node-RED starts: the widget loads it itself (event/query) at start.
+    await control(emulator, 'events', { iotId: 'demo-camera-2', eventType: 1, picture: true, recording: true, eventTime: Date.now() - 5 * 60_000 });
+    await client.close();
+
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lv-dashboard-'));
+    writeUserDir(userDir, emulator);
+    red = await startNodeRed(userDir);
+    dashboardUrl = `${red.url}/dashboard/cameras`;
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US', timezoneId: 'Asia/Shanghai' });
+    page = await context.newPage();
+    page.setDefaultTimeout(STEP_MS);
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('request', (request) => requested.push(request.url()));
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await context?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await stopNodeRed(red);
+    if (red) fs.writeFileSync(path.join(ARTEFACTS, 'node-red.log'), red.log.join('\n'));
+    await emulator?.close();
+    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('shows the widget on its dashboard page with the event from before the start, the bundle served from the package', async () => {
+    await page.goto(dashboardUrl);
+    await page.locator('.lv-timeline').waitFor({ timeout: 30_000 });
+    await waitForCards(page, 1);
+    assert.deepEqual((await cardsOf(page)).map((card) => [card.camera, card.type]), [['Demo camera 2', 'Motion']]);
+    assert.ok(requested.some((url) => url.endsWith('/resources/node-red-contrib-link-visual/ui-link-visual-events.umd.js')), 'the widget came from the package resources');
+  });
+
+  it('shows events raised on the cameras as cards, newest first, with their pictures loaded', async () => {
+    const now = Date.now();
+    await control(emulator, 'events', { iotId: 'demo-camera-1', eventType: 1, picture: true, recording: true, eventTime: now - 3000 });
+    await control(emulator, 'events', { iotId: 'demo-camera-2', eventType: 3, picture: true, recording: true, eventTime: now - 2000 });
+    await control(emulator, 'events', { iotId: 'demo-camera-1', eventType: 2, picture: true, recording: true, eventTime: now - 1000 });
+    await waitForCards(page, 4);
+    const cards = await cardsOf(page);
+    assert.equal(cards.length, 4);
+    assert.deepEqual(cards.map((card) => card.type), ['Sound', 'Person', 'Motion', 'Motion'], 'newest first');
+    assert.ok(cards.every((card) => card.loaded), 'every thumbnail decoded (naturalWidth > 0)');
+    assert.ok(cards.every((card) => card.camera !== '' && card.time !== ''));
+    // The time in the viewer's zone (the context is in Asia/Shanghai, UTC+8).
+    const expected = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(new Date(Math.floor((now - 1000) / 1000) * 1000));
+    assert.equal(cards[0].time, expected);
+    // The browser talked to Node-RED only: no signed cloud URL, no credential reached the page.
+    assert.deepEqual(requested.filter((url) => url.startsWith(emulator.url)), []);
+    const html = await page.content();
+    for (const secret of [emulator.appSecret, emulator.refreshToken, emulator.appKey]) assert.equal(html.includes(secret), false);
+    await page.screenshot({ path: path.join(ARTEFACTS, 'timeline-desktop.png'), fullPage: true });
+  });
+
+  it('adds a new event live, and the filters narrow the cards by camera and by type', async () => {
+    await control(emulator, 'events', { iotId: 'demo-camera-2', eventType: 1, picture: true, recording: true, eventTime: Date.now() });
+    await waitForCards(page, 5);
+    const [cameraSelect, typeSelect] = [page.locator('.lv-filters select').nth(0), page.locator('.lv-filters select').nth(1)];
+    const cameraValues = await cameraSelect.locator('option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value));
+    assert.deepEqual(cameraValues.slice(1).sort(), ['demo-camera-1', 'demo-camera-2']);
+    await cameraSelect.selectOption('demo-camera-2');
+    assert.equal((await cardsOf(page)).length, 3);
+    await typeSelect.selectOption('sound');
+    assert.deepEqual((await cardsOf(page)).map((card) => card.type), [], 'camera 2 made no sound');
+    await typeSelect.selectOption('motion');
+    assert.deepEqual((await cardsOf(page)).map((card) => card.camera), ['Demo camera 2', 'Demo camera 2']);
+    await page.screenshot({ path: path.join(ARTEFACTS, 'timeline-filtered.png'), fullPage: true });
+    await cameraSelect.selectOption('');
+    await typeSelect.selectOption('');
+    assert.equal((await cardsOf(page)).length, 5);
+  });
+
+  it('opens a card: the full picture, and the clip plays in the page', async () => {
+    await page.locator('.lv-card').nth(3).click(); // camera 1's motion
+    await page.locator('.lv-detail img.lv-picture').waitFor();
+    await page.waitForFunction(() => {
+      const img = (globalThis as unknown as PageGlobals).document.querySelector('.lv-detail img.lv-picture') as Img | null;
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+    // The clip exists once the 2 s recording has ended; the player waits for it on the server.
+    await page.waitForFunction(() => (((globalThis as unknown as PageGlobals).document.querySelector('.lv-detail video') as Vid | null)?.readyState ?? 0) >= 2, undefined, { timeout: 40_000 });
+    const first = await page.$eval('.lv-detail video', (v) => (v as Vid).currentTime);
+    await page.waitForFunction((t0) => {
+      const video = (globalThis as unknown as PageGlobals).document.querySelector('.lv-detail video') as Vid;
+      return video.currentTime !== t0 && !video.paused;
+    }, first);
+    const video = await page.$eval('.lv-detail video', (v) => {
+      const el = v as Vid;
+      return { readyState: el.readyState, width: el.videoWidth, duration: el.duration, error: el.error?.message ?? null };
+    });
+    assert.ok(video.readyState >= 2 && video.width > 0 && video.duration > 0, JSON.stringify(video));
+    const download = await page.locator('.lv-download').getAttribute('href');
+    assert.ok(download && /\/link-visual\/events\/[^/]+\/[0-9a-f]{20}\/clip\?download=1$/.test(download), String(download));
+    const answer = await page.evaluate(async (href) => {
+      const response = await fetch(href);
+      const body = new Uint8Array(await response.arrayBuffer());
+      return { status: response.status, disposition: response.headers.get('content-disposition'), ftyp: String.fromCharCode(...body.slice(4, 8)) };
+    }, download);
+    assert.equal(answer.status, 200);
+    assert.match(String(answer.disposition), /attachment; filename="demo-camera-1-.+\.mp4"/);
+    assert.equal(answer.ftyp, 'ftyp');
+    await page.screenshot({ path: path.join(ARTEFACTS, 'event-open-desktop.png') });
+    await page.locator('.lv-detail-head .lv-button').click();
+    await page.locator('.lv-overlay').waitFor({ state: 'detached' });
+    assert.deepEqual(problems, [], problems.join('\n'));
+  });
+
+  it('answers unknown events with a clear JSON error, not a crash', async () => {
+    const href = await page.locator('.lv-card img.lv-thumb').first().getAttribute('src');
+    assert.ok(href);
+    const missing = await page.evaluate(async (url) => {
+      const response = await fetch(url.replace(/\/[0-9a-f]{20}\/picture$/, '/00000000000000000000/picture'));
+      return { status: response.status, body: (await response.json()) as { error?: { code?: string; retryable?: boolean } } };
+    }, href);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error?.code, 'INVALID_PARAMS');
+  });
+
+  it('the recordings view marks the days of the month that have recordings, lists a day and plays one', async () => {
+    const mark = problems.length;
+    await page.locator('.lv-tab', { hasText: 'Recordings' }).click();
+    await page.locator('.lv-recordings .lv-select option').first().waitFor({ state: 'attached' });
+    const cameras = await page.locator('.lv-recordings .lv-select option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value));
+    assert.deepEqual([...cameras].sort(), ['demo-camera-1', 'demo-camera-2']);
+    await page.locator('.lv-recordings .lv-select').selectOption('demo-camera-1');
+    // Today in the viewer's zone (the context is in Asia/Shanghai); the cameras recorded only today.
+    const today = Number(new Intl.DateTimeFormat('en-US', { day: 'numeric', timeZone: 'Asia/Shanghai' }).format(new Date()));
+    await page.locator(`.lv-day.lv-has-rec[data-day="${today}"]`).waitFor();
+    const marked = await page.locator('.lv-day.lv-has-rec').evaluateAll((days) => days.map((day) => Number(day.getAttribute('data-day'))));
+    assert.deepEqual(marked, [today], 'only today has recordings');
+    await page.locator(`.lv-day[data-day="${today}"]`).click();
+    await page.locator('.lv-recording').first().waitFor();
+    const files = await page.locator('.lv-recording').count();
+    assert.equal(files, 2, 'camera 1 raised two events, each recorded');
+    assert.equal(await page.locator('.lv-daybar .lv-segment').count(), files, 'each recording on the 24-hour bar');
+    await page.locator('.lv-recording').first().click();
+    await page.waitForFunction(() => {
+      const video = (globalThis as unknown as PageGlobals).document.querySelector('.lv-recordings video') as Vid | null;
+      return !!video && video.readyState >= 2 && video.currentTime > 0.2;
+    }, undefined, { timeout: 30_000 });
+    assert.deepEqual(requested.filter((url) => url.startsWith(emulator.url)), [], 'no cloud URL reached the browser');
+    await page.screenshot({ path: path.join(ARTEFACTS, 'recordings-desktop.png'), fullPage: true });
+    assert.deepEqual(problems.slice(mark), [], problems.slice(mark).join('\n'));
+    // The widget's Cameras setting is the only cameras the routes answer for: another iotId is refused.
+    await page.locator('.lv-tab', { hasText: 'Events' }).click();
+    const picture = String(await page.locator('.lv-card img.lv-thumb').first().getAttribute('src'));
+    const mediaRoot = picture.replace(/\/[0-9a-f]{20}\/picture$/, '');
+    const refused = await page.evaluate(async (url) => {
+      const response = await fetch(url);
+      return { status: response.status, code: ((await response.json()) as { error?: { code?: string } }).error?.code };
+    }, `${mediaRoot}/recordings/someone-elses-camera/month/202601`);
+    assert.deepEqual(refused, { status: 404, code: 'INVALID_PARAMS' });
+  });
+
+  it('fits a phone: no sideways scrolling, the card opens full width', async () => {
+    assert.ok(browser);
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'en-US' });
+    try {
+      const small = await phone.newPage();
+      small.setDefaultTimeout(STEP_MS);
+      await small.goto(dashboardUrl);
+      await waitForCards(small, 4);
+      const width = await scrollsSideways(small);
+      assert.ok(width.scrollWidth <= width.clientWidth, `the page is ${width.scrollWidth}px wide in a ${width.clientWidth}px viewport`);
+      assert.equal((await cardsOf(small))[0].type, 'Motion');
+      await small.screenshot({ path: path.join(ARTEFACTS, 'timeline-phone.png'), fullPage: true });
+      await small.locator('.lv-card').first().tap();
+      await small.waitForFunction(() => (((globalThis as unknown as PageGlobals).document.querySelector('.lv-detail video') as Vid | null)?.readyState ?? 0) >= 2, undefined, { timeout: 40_000 });
+      const box = await small.locator('.lv-detail').boundingBox();
+      assert.ok(box && box.width <= 390 && box.width >= 300, JSON.stringify(box));
+      const after = await scrollsSideways(small);
+      assert.ok(after.scrollWidth <= after.clientWidth);
+      await small.screenshot({ path: path.join(ARTEFACTS, 'event-open-phone.png') });
+      await small.locator('.lv-detail-head .lv-button').tap();
+      await small.locator('.lv-tab', { hasText: 'Recordings' }).tap();
+      await small.locator('.lv-day.lv-has-rec').first().tap();
+      await small.locator('.lv-recording').first().waitFor();
+      const calendar = await scrollsSideways(small);
+      assert.ok(calendar.scrollWidth <= calendar.clientWidth, `the recordings view is ${calendar.scrollWidth}px wide in a ${calendar.clientWidth}px viewport`);
+      await small.screenshot({ path: path.join(ARTEFACTS, 'recordings-phone.png'), fullPage: true });
+    } finally {
+      await phone.close();
+    }
+  });
+});
