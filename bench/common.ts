@@ -190,6 +190,8 @@ export interface EmulatorProcess {
   readonly appSecret: string;
   readonly identityId: string;
   readonly refreshToken: string;
+  /** The AMQP data-sync endpoint, when started with `amqpPort`. */
+  readonly amqpUrl?: string;
   readonly pid: number;
   /** The emulator process's CPU time so far, µs. */
   cpuMicros(): Promise<number>;
@@ -207,6 +209,7 @@ export async function startEmulatorProcess(options: EmulatorOptions = {}): Promi
     appSecret: String(ready.appSecret),
     identityId: String(ready.identityId),
     refreshToken: String(ready.refreshToken),
+    ...(typeof ready.amqpUrl === 'string' ? { amqpUrl: ready.amqpUrl } : {}),
     pid: child.pid ?? -1,
     async cpuMicros() {
       return Number((await ipc.ask({ cmd: 'cpu' })).cpuMicros);

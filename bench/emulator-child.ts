@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     appSecret: emulator.appSecret,
     identityId: emulator.identityId,
     refreshToken: emulator.refreshToken,
+    amqpUrl: emulator.amqpUrl,
     cameras: emulator.cameras.length,
   });
   process.on('message', (request: Request) => {

@@ -64,7 +64,7 @@ export interface RunningNodeRed {
  * Starts red.js on a free port and resolves once it printed "Started flows". A Node-RED that exits
  * before starting (a port taken meanwhile, a signal from outside on a shared machine) is tried once more.
  */
-export async function startNodeRed(userDir: string, options: { timeoutMs?: number } = {}): Promise<RunningNodeRed> {
+export async function startNodeRed(userDir: string, options: StartOptions = {}): Promise<RunningNodeRed> {
   try {
     return await startOnce(userDir, options);
   } catch (error) {
@@ -76,10 +76,16 @@ export async function startNodeRed(userDir: string, options: { timeoutMs?: numbe
 
 class EarlyExit extends Error {}
 
-async function startOnce(userDir: string, options: { timeoutMs?: number }): Promise<RunningNodeRed> {
+export interface StartOptions {
+  readonly timeoutMs?: number;
+  /** Options for node itself, before red.js (e.g. `--expose-gc`). */
+  readonly nodeArgs?: readonly string[];
+}
+
+async function startOnce(userDir: string, options: StartOptions): Promise<RunningNodeRed> {
   const port = await freePort();
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [require.resolve('node-red/red.js', { paths: [ROOT] }), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), require.resolve('node-red/red.js', { paths: [ROOT] }), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
     cwd: userDir,
     env: { ...process.env, LV_BENCH_PORT: String(port), NODE_RED_DISABLE_TELEMETRY: '1', NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,13 +1,11 @@
 /**
- * The baselines of the on-event measures, in their own process (so that their CPU is their own).
+ * The reference of the on-event CPU figure, in its own process (so that its CPU is its own).
  * Options as JSON in argv[2]; over IPC:
- *  - `cycle`: one naive poll cycle, one `event/query` per camera (the baseline of the calls per cycle);
  *  - `paced` {rate, ms}: a hand-written undici loop sending signed `event/query` requests at `rate`
  *    per second for `ms`, answering with its CPU share (a reference for the idle CPU figure);
  *  - `stop`.
  */
 import { Agent, request } from 'undici';
-import { LinkVisualClient } from '../lib/client/client';
 import { buildRequestEnvelope } from '../lib/gateway/envelope';
 import { signRequest } from '../lib/gateway/sign';
 
@@ -24,43 +22,16 @@ interface Options {
 
 interface Request {
   readonly seq: number;
-  readonly cmd: 'cycle' | 'paced' | 'stop';
+  readonly cmd: 'paced' | 'stop';
   readonly rate?: number;
   readonly ms?: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
-// The baseline's count of calls does not depend on its speed: its client is not rate limited, so a cycle takes a second or two.
-const client = new LinkVisualClient({
-  endpoint: options.url,
-  appKey: options.appKey,
-  appSecret: options.appSecret,
-  auth: { mode: 'session', identityId: options.identityId, refreshToken: options.refreshToken },
-  rateLimit: { perSecond: 0, maxConcurrent: 32 },
-});
 const dispatcher = new Agent({ connections: 16, keepAliveTimeout: 30_000 });
 const reply = (message: Record<string, unknown>) => process.send?.(message);
 let errors = 0;
 let firstError: string | undefined;
-
-/** One naive cycle: every camera queried once for the last interval (plus an overlap), all at once. */
-async function naiveCycle(): Promise<number> {
-  const endTime = Date.now();
-  const beginTime = endTime - options.intervalMs - options.overlapMs;
-  let calls = 0;
-  await Promise.all(
-    options.cameras.map(async (iotId) => {
-      try {
-        calls += 1;
-        await client.call('queryEvents', { iotId, beginTime, endTime, eventType: 0, pageStart: 0, pageSize: 100 });
-      } catch (error) {
-        errors += 1;
-        firstError ??= String(error);
-      }
-    }),
-  );
-  return calls;
-}
 
 let iotToken: string | undefined;
 
@@ -121,11 +92,9 @@ process.on('message', (message: Request) => {
       (value) => reply({ seq: message.seq, ...value }),
       (error: unknown) => reply({ seq: message.seq, error: String(error) }),
     );
-  if (message.cmd === 'cycle') void answer(async () => ({ calls: await naiveCycle() }));
-  else if (message.cmd === 'paced') void answer(async () => ({ cpuPercent: await paced(Number(message.rate), Number(message.ms)) }));
+  if (message.cmd === 'paced') void answer(async () => ({ cpuPercent: await paced(Number(message.rate), Number(message.ms)) }));
   else {
     void answer(async () => {
-      await client.close();
       await dispatcher.close();
       setImmediate(() => process.disconnect?.());
       return { stopped: true, errors, firstError };

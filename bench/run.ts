@@ -5,7 +5,7 @@
  * `bench: N of M goals met`.
  *
  *   npm run bench                      all measures
- *   npm run bench -- --only client,flow   some of them (ids: client, flow, events, download, start)
+ *   npm run bench -- --only client,flow   some of them (ids: client, flow, events, download, start, scale)
  *   npm run bench -- --rounds 5        rounds per measure (default 7, at least 5)
  *
  * Talks only to 127.0.0.1: the emulator, Node-RED and the download run in child processes.
@@ -19,6 +19,7 @@ import { measureDownload } from './download';
 import { measureOnEvent } from './on-event';
 import { measureFlowThroughput } from './flow-throughput';
 import { measureNodeRedStart } from './node-red-start';
+import { measureScale } from './scale';
 
 interface Step {
   readonly id: string;
@@ -30,11 +31,12 @@ interface Step {
 
 const STEPS: readonly Step[] = [
   // Short rounds, more of them: the client figures are the most exposed to a busy machine.
-  { id: 'client', title: 'client calls/s (measures 1, 2)', goals: 2, run: (rounds) => measureClientCalls({ rounds: Math.max(rounds, 11), durationMs: 1000 }) },
+  { id: 'client', title: 'client calls/s and CPU per call', goals: 4, run: (rounds) => measureClientCalls({ rounds: Math.max(rounds, 11), durationMs: 1000 }) },
   { id: 'flow', title: 'Node-RED flow msgs/s (measure 3)', goals: 1, run: async (rounds) => [await measureFlowThroughput({ rounds, targetMs: 2500 })] },
-  { id: 'events', title: 'on-event with 1,000 cameras (measures 4–6)', goals: 3, run: () => measureOnEvent() },
+  { id: 'events', title: 'on-event with 1,000 cameras, polling and with push', goals: 6, run: (rounds) => measureOnEvent({ rounds }) },
   { id: 'download', title: 'download of a 200 MiB recording (measure 7: speed, RSS)', goals: 2, run: (rounds) => measureDownload({ rounds }) },
   { id: 'start', title: 'Node-RED start (measure 8)', goals: 1, run: async (rounds) => [await measureNodeRedStart({ rounds: Math.max(rounds, 11) })] },
+  { id: 'scale', title: 'on-event with 100, 1,000 and 10,000 cameras: how cost grows', goals: 6, run: () => measureScale() },
 ];
 
 function parseArgs(argv: readonly string[]): { only?: Set<string>; rounds: number } {

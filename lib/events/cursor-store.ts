@@ -57,6 +57,20 @@ interface StoredDevice {
   recent: [string, number][];
 }
 
+function storedDevice(cursor: DeviceCursor): StoredDevice {
+  return {
+    floor: cursor.floor,
+    position: cursor.position,
+    trimmedTo: cursor.trimmedTo,
+    coolUntil: cursor.coolUntil,
+    suppressedRun: cursor.suppressedRun,
+    delivered: cursor.delivered,
+    suppressed: cursor.suppressed,
+    ...(cursor.lastEventId !== undefined ? { last: { eventId: cursor.lastEventId, eventTime: cursor.lastEventTime ?? 0 } } : {}),
+    recent: [...cursor.recent].sort((a, b) => a[1] - b[1]),
+  };
+}
+
 /** `<userDir>/link-visual/on-event-<nodeId>.json`: where a node's cursor lives. */
 export function cursorFilePath(userDir: string, nodeId: string): string {
   return path.join(userDir, 'link-visual', `on-event-${nodeId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
@@ -96,6 +110,11 @@ function readDevice(raw: unknown, storedOverlapMs: number): DeviceCursor | undef
 /** One node's cursors, in memory and (when a file is given) on disk. */
 export class CursorStore {
   readonly #devices = new Map<string, DeviceCursor>();
+  // Each device's entry as last written, and the devices changed since: a save re-serialises only those,
+  // so saving after an event costs little more with 10,000 cameras than with ten.
+  readonly #ids = new Map<DeviceCursor, string>();
+  readonly #entries = new Map<string, string>();
+  readonly #changed = new Set<string>();
   readonly #file: string | undefined;
   readonly #overlapMs: number;
   readonly #maxRecent: number;
@@ -139,6 +158,7 @@ export class CursorStore {
       const cursor = readDevice(raw, storedOverlap);
       if (cursor) {
         store.#devices.set(iotId, cursor);
+        store.#ids.set(cursor, iotId);
         store.#prune(cursor);
       }
     }
@@ -166,7 +186,8 @@ export class CursorStore {
     if (!cursor) {
       cursor = { floor: start, position: start, trimmedTo: start, recent: new Map(), coolUntil: 0, suppressedRun: 0, delivered: 0, suppressed: 0 };
       this.#devices.set(iotId, cursor);
-      this.#markDirty(false);
+      this.#ids.set(cursor, iotId);
+      this.#markDirty(false, cursor);
     }
     return cursor;
   }
@@ -201,7 +222,7 @@ export class CursorStore {
       cursor.lastEventId = eventId;
       cursor.lastEventTime = eventTime;
     }
-    this.#markDirty(true);
+    this.#markDirty(true, cursor);
   }
 
   /**
@@ -214,11 +235,11 @@ export class CursorStore {
     if (scannedTo > cursor.position) {
       cursor.position = scannedTo;
       this.#prune(cursor);
-      this.#markDirty(false);
+      this.#markDirty(false, cursor);
     }
     if (cursor.recent.size > this.#maxRecent) {
       this.#trim(cursor);
-      this.#markDirty(false);
+      this.#markDirty(false, cursor);
     }
   }
 
@@ -244,20 +265,24 @@ export class CursorStore {
   /** The file's JSON (also what tests inspect). */
   toJSON(): Record<string, unknown> {
     const devices: Record<string, StoredDevice> = {};
-    for (const [iotId, cursor] of this.#devices) {
-      devices[iotId] = {
-        floor: cursor.floor,
-        position: cursor.position,
-        trimmedTo: cursor.trimmedTo,
-        coolUntil: cursor.coolUntil,
-        suppressedRun: cursor.suppressedRun,
-        delivered: cursor.delivered,
-        suppressed: cursor.suppressed,
-        ...(cursor.lastEventId !== undefined ? { last: { eventId: cursor.lastEventId, eventTime: cursor.lastEventTime ?? 0 } } : {}),
-        recent: [...cursor.recent].sort((a, b) => a[1] - b[1]),
-      };
-    }
+    for (const [iotId, cursor] of this.#devices) devices[iotId] = storedDevice(cursor);
     return { format: FORMAT, version: VERSION, savedAt: Date.now(), overlapMs: this.#overlapMs, devices };
+  }
+
+  // The file's text, the same as JSON.stringify(toJSON()), from the entries kept since the last save.
+  #fileText(): string {
+    const entries: string[] = [];
+    for (const [iotId, cursor] of this.#devices) {
+      let entry = this.#entries.get(iotId);
+      if (entry === undefined || this.#changed.has(iotId)) {
+        entry = `${JSON.stringify(iotId)}:${JSON.stringify(storedDevice(cursor))}`;
+        this.#entries.set(iotId, entry);
+      }
+      entries.push(entry);
+    }
+    this.#changed.clear();
+    const head = JSON.stringify({ format: FORMAT, version: VERSION, savedAt: Date.now(), overlapMs: this.#overlapMs });
+    return `${head.slice(0, -1)},"devices":{${entries.join(',')}}}`;
   }
 
   // Drops the ids no query can return again: older than the covered window (minus the time resolution).
@@ -275,7 +300,9 @@ export class CursorStore {
     this.#prune(cursor);
   }
 
-  #markDirty(urgent: boolean): void {
+  #markDirty(urgent: boolean, cursor: DeviceCursor): void {
+    const iotId = this.#ids.get(cursor);
+    if (iotId !== undefined) this.#changed.add(iotId);
     if (!this.#file || this.#closed) return;
     this.#dirty = true;
     if (urgent) {
@@ -300,7 +327,7 @@ export class CursorStore {
       while (this.#dirty) {
         this.#dirty = false;
         try {
-          await writeFileAtomic(file, JSON.stringify(this.toJSON()));
+          await writeFileAtomic(file, this.#fileText());
           this.#failedWrites = 0;
         } catch (error) {
           this.#dirty = true;

@@ -5,11 +5,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LinkVisualError } from '../gateway/errors';
+import { AppendWriter } from './append-writer';
 import type { MediaSink } from './media-sink';
 
-/** What happens when the target file exists: keep it (no download), replace it, or pick `name (1).mp4`. */
-export type OverwritePolicy = 'never' | 'always' | 'rename';
-export const OVERWRITE_POLICIES: readonly OverwritePolicy[] = ['never', 'always', 'rename'];
+import type { OverwritePolicy } from './overwrite-policy';
+
+export { OVERWRITE_POLICIES, type OverwritePolicy } from './overwrite-policy';
 
 /** Where a committed download ended up. */
 export interface Placed {
@@ -18,8 +19,6 @@ export interface Placed {
   readonly skipped: boolean;
 }
 
-// Writes are gathered into runs of this size: fewer system calls, still a flat, small footprint.
-const WRITE_RUN_BYTES = 4 * 1024 * 1024;
 const MAX_RENAME_TRIES = 1000;
 // link() is how a name is claimed without clobbering; these say the filesystem cannot hard-link.
 const NO_LINK = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EACCES']);
@@ -67,11 +66,8 @@ async function syncDirectory(dir: string): Promise<void> {
 export class PartFile implements MediaSink {
   readonly partPath: string;
   #handle: fs.FileHandle | undefined;
+  readonly #writer: AppendWriter;
   #size = 0;
-  #written = 0;
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
-  #writing: Promise<void> | undefined;
   #done = false;
 
   private constructor(
@@ -80,6 +76,7 @@ export class PartFile implements MediaSink {
   ) {
     this.partPath = `${target}.part`;
     this.#handle = handle;
+    this.#writer = new AppendWriter(handle, this.partPath);
   }
 
   /** Creates `<target>.part` (a stale one from a crash is replaced; a symlink there is never followed). */
@@ -98,34 +95,22 @@ export class PartFile implements MediaSink {
     // A file takes any length.
   }
 
-  /**
-   * Appends bytes. A full run goes to disk while the next one fills (at most two runs in memory), so
-   * the network and the disk work at the same time.
-   */
+  /** Appends bytes; they reach the disk while the transfer goes on (see AppendWriter). */
   async write(chunk: Buffer): Promise<void> {
-    this.#pending.push(chunk);
-    this.#pendingBytes += chunk.length;
     this.#size += chunk.length;
-    if (this.#pendingBytes < WRITE_RUN_BYTES) return;
-    await this.#drain();
-    this.#writing = this.#flush();
-    this.#writing.catch(() => undefined); // observed by the next write, commit or discard
+    await this.#writer.append(chunk);
   }
 
   async clear(): Promise<void> {
-    await this.#drain();
-    this.#pending = [];
-    this.#pendingBytes = 0;
+    await this.#writer.restart();
     await this.#open().truncate(0);
     this.#size = 0;
-    this.#written = 0;
   }
 
   /** Flushes, fsyncs and moves the file to its name by `policy`. */
   async commit(policy: OverwritePolicy): Promise<Placed> {
     const handle = this.#open();
-    await this.#drain();
-    await this.#flush();
+    await this.#writer.settle();
     await handle.sync();
     await handle.close();
     this.#handle = undefined;
@@ -152,8 +137,7 @@ export class PartFile implements MediaSink {
   async discard(): Promise<void> {
     if (this.#done) return;
     this.#done = true;
-    this.#pending = [];
-    await this.#writing?.catch(() => undefined);
+    await this.#writer.abandon();
     await this.#handle?.close().catch(() => undefined);
     this.#handle = undefined;
     await fs.rm(this.partPath, { force: true });
@@ -162,39 +146,5 @@ export class PartFile implements MediaSink {
   #open(): fs.FileHandle {
     if (!this.#handle) throw new LinkVisualError('MEDIA', `${this.partPath} is closed`);
     return this.#handle;
-  }
-
-  /** Waits for the write in flight (and throws its error). */
-  async #drain(): Promise<void> {
-    const writing = this.#writing;
-    this.#writing = undefined;
-    await writing;
-  }
-
-  /** Writes the pending run at the end of what is written. */
-  async #flush(): Promise<void> {
-    const buffers = this.#pending;
-    if (buffers.length === 0) return;
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    const handle = this.#open();
-    let position = this.#written;
-    let queue = buffers;
-    while (queue.length > 0) {
-      const { bytesWritten } = await handle.writev(queue, position);
-      if (bytesWritten <= 0) throw new LinkVisualError('MEDIA', `${this.partPath}: the disk took no bytes`);
-      position += bytesWritten;
-      let skip = bytesWritten;
-      const rest: Buffer[] = [];
-      for (const buffer of queue) {
-        if (skip >= buffer.length) skip -= buffer.length;
-        else {
-          rest.push(skip > 0 ? buffer.subarray(skip) : buffer);
-          skip = 0;
-        }
-      }
-      queue = rest;
-    }
-    this.#written = position;
   }
 }

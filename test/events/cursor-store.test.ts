@@ -93,6 +93,36 @@ describe('on-event cursor store', () => {
     assert.equal(wider.coveredFrom(loaded), 990_000);
   });
 
+  it('saves exactly the cursors in memory after changes to a few of many devices (entries re-written only when changed)', async () => {
+    const file = cursorFilePath(dir, 'many');
+    const store = await CursorStore.open(file, { overlapMs: 60_000, lazySaveMs: 60_000 });
+    for (let i = 0; i < 500; i += 1) store.advance(store.ensure(`cam-${i}`, 1_000_000), 1_000_000 + i);
+    await store.flush();
+    const withoutTime = (value: unknown) => {
+      const { savedAt: _savedAt, ...rest } = value as Record<string, unknown>;
+      return rest;
+    };
+    for (let round = 0; round < 5; round += 1) {
+      const cursor = store.get(`cam-${round * 97}`);
+      assert.ok(cursor);
+      store.record(cursor, `e${round}`, 1_100_000 + round, { suppressed: round % 2 === 1, coolUntil: 1_200_000 });
+      store.advance(store.get(`cam-${round * 31 + 1}`) ?? cursor, 1_300_000 + round);
+      await store.flush();
+      assert.deepEqual(withoutTime(JSON.parse(fs.readFileSync(file, 'utf8'))), withoutTime(store.toJSON()), `round ${round}`);
+    }
+    await store.close();
+    const again = await CursorStore.open(file, { overlapMs: 60_000 });
+    for (let i = 0; i < 500; i += 1) {
+      const before = store.get(`cam-${i}`);
+      const after = again.get(`cam-${i}`);
+      assert.ok(before && after);
+      assert.equal(after.position, before.position, `cam-${i}`);
+      assert.deepEqual([...after.recent], [...before.recent], `cam-${i}`);
+      assert.equal(after.delivered + after.suppressed, before.delivered + before.suppressed, `cam-${i}`);
+    }
+    await again.close();
+  });
+
   it('coalesces saves: a burst of records ends in one consistent file', async () => {
     const file = cursorFilePath(dir, 'n4');
     const store = await CursorStore.open(file, { overlapMs: 600_000 });
