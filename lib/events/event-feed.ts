@@ -117,6 +117,7 @@ export class EventFeed implements EventSubscriber {
   readonly #controller = new AbortController();
   readonly #startedAt: number;
   #watched: readonly string[] | undefined;
+  #startsFixed = false;
   #watchedSet = new Set<string>();
   #devicesError: LinkVisualError | undefined;
   #devicesReadAt = 0;
@@ -233,6 +234,7 @@ export class EventFeed implements EventSubscriber {
     if (report.ok) {
       state.lastOkAt = report.at;
       state.lastError = undefined;
+      this.#fixStarts();
     } else {
       state.lastError = report.error;
     }
@@ -249,6 +251,7 @@ export class EventFeed implements EventSubscriber {
       this.#watched = devices;
       this.#watchedSet = new Set(devices);
       for (const iotId of devices) this.#state(iotId, startAt);
+      if (this.#startsFixed) this.#fixStarts(true);
     }
     this.#options.onDevices?.(devices, error);
   }
@@ -269,6 +272,16 @@ export class EventFeed implements EventSubscriber {
   #start(iotId: string): number {
     const startAt = this.#state(iotId).startAt + (this.#poller?.clockOffsetMs() ?? 0);
     return this.#options.startup === 'backfill' ? startAt - Math.max(0, this.#options.backfillMs) : startAt;
+  }
+
+  // Once the server's clock is known (the first good answer), every watched device gets its cursor, and so
+  // its start, in the store: a device whose first poll is still to come (push sweeps may be minutes apart)
+  // keeps the start it had when the feed began across a redeploy or restart, so an event between the two
+  // starts whose push was lost is still found.
+  #fixStarts(again = false): void {
+    if (this.#startsFixed && !again) return;
+    this.#startsFixed = true;
+    for (const iotId of this.#watched ?? []) this.#cursor(iotId);
   }
 
   #cursor(iotId: string): DeviceCursor {

@@ -10,6 +10,7 @@ import type { LinkVisualClient } from '../client/client';
 import { LinkVisualError } from '../gateway/errors';
 import { listAccountDevices } from './account-devices';
 import { byEventTime, type CameraEvent } from './camera-event';
+import { DueQueue } from './due-queue';
 import { scanEvents, type EventPage } from './event-pages';
 import { POLL_SHARE, pollBudget, type PollBudget } from './poll-budget';
 
@@ -78,7 +79,7 @@ interface Slot {
   /** A scan that stopped at the page limit, to go on from at the next poll (same window end, so pages stay put). */
   resume?: ScanResume;
   /** A push said an event happened at `since`: poll now, then retry briefly until a poll finds it indexed. */
-  nudge?: { since: number; retry: number };
+  nudge?: { since: number; retry: number; at: number };
   controller?: AbortController;
 }
 
@@ -128,6 +129,8 @@ export class EventPoller {
   readonly #options: EventPollerOptions;
   readonly #subscribers = new Set<EventSubscriber>();
   readonly #slots = new Map<string, Slot>();
+  // The slots by due time: the next poll is found without a scan of every device.
+  readonly #queue = new DueQueue<Slot>((slot) => !slot.controller && this.#slots.get(slot.iotId) === slot);
   readonly #polls = new Set<Promise<void>>();
   readonly #anchor: number;
   #budget: PollBudget;
@@ -195,9 +198,9 @@ export class EventPoller {
     const slot = this.#slots.get(iotId);
     if (!slot || this.#closed) return;
     const since = typeof eventTime === 'number' && Number.isFinite(eventTime) ? eventTime : -Infinity;
-    slot.nudge = { since: Math.min(since, slot.nudge?.since ?? Infinity), retry: 0 };
+    slot.nudge = { since: Math.min(since, slot.nudge?.since ?? Infinity), retry: 0, at: this.#now() };
     if (!slot.controller) {
-      slot.nextDueAt = Math.min(slot.nextDueAt, this.#now());
+      this.#due(slot, Math.min(slot.nextDueAt, this.#now()));
       this.#arm();
     } // a poll in flight: its end schedules the next one (#afterNudgedPoll)
   }
@@ -295,7 +298,17 @@ export class EventPoller {
         slot.nextDueAt = Math.max(this.#aligned(slot, now), penalty);
       });
     }
+    this.#queue.reset(this.#slots.values());
     this.#arm();
+  }
+
+  // Moves a slot on the schedule. Entries left behind are dropped as they surface; a queue grown far past
+  // the slots (many moves between polls) starts over.
+  #due(slot: Slot, at: number): void {
+    if (at === slot.nextDueAt) return;
+    slot.nextDueAt = at;
+    if (this.#queue.size > 2 * this.#slots.size + 1024) this.#queue.reset(this.#slots.values());
+    else this.#queue.push(slot);
   }
 
   // The next instant on the slot's phase grid, not sooner than half a period after its last poll.
@@ -312,9 +325,9 @@ export class EventPoller {
     this.#timer = undefined;
     if (this.#closed || this.#connecting || this.#slots.size === 0) return;
     if (this.#running >= (this.#options.maxConcurrentPolls ?? 16)) return; // a finishing poll re-arms
-    let next = Infinity;
-    for (const slot of this.#slots.values()) if (!slot.controller && slot.nextDueAt < next) next = slot.nextDueAt;
-    if (next === Infinity) return;
+    const first = this.#queue.peek();
+    if (!first) return;
+    const next = first.nextDueAt;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#tick();
@@ -333,13 +346,14 @@ export class EventPoller {
     if (paused > 0) {
       // The account is backing off after throttling: every device waits as one, keeping its place.
       for (const slot of this.#slots.values()) slot.nextDueAt += paused;
+      this.#queue.reset(this.#slots.values());
       this.#arm();
       return;
     }
-    const due = [...this.#slots.values()].filter((slot) => !slot.controller && slot.nextDueAt <= now + DUE_TOLERANCE_MS).sort((a, b) => a.nextDueAt - b.nextDueAt);
     const limit = this.#options.maxConcurrentPolls ?? 16;
-    for (const slot of due) {
-      if (this.#running >= limit) break;
+    while (this.#running < limit) {
+      const slot = this.#queue.takeDue(now + DUE_TOLERANCE_MS);
+      if (!slot) break;
       this.#start(slot, client, now);
     }
     this.#arm();
@@ -366,6 +380,7 @@ export class EventPoller {
       )
       .finally(() => {
         this.#connecting = undefined;
+        this.#queue.reset(this.#slots.values());
         if (this.#client) this.#tick();
         else this.#arm();
       });
@@ -384,6 +399,7 @@ export class EventPoller {
         this.#running -= 1;
         if (slot.controller === controller) slot.controller = undefined;
         this.#polls.delete(poll);
+        if (this.#slots.get(slot.iotId) === slot) this.#queue.push(slot); // entries seen while it ran were dropped
         this.#arm();
       });
     this.#polls.add(poll);
@@ -391,6 +407,7 @@ export class EventPoller {
 
   async #poll(slot: Slot, client: LinkVisualClient, subscribers: EventSubscriber[], signal: AbortSignal): Promise<void> {
     const { iotId } = slot;
+    const startedAt = slot.lastStartAt;
     const live = () => subscribers.filter((s) => this.#subscribers.has(s) && slot.subscribers.has(s));
     let begin = Infinity;
     for (const subscriber of subscribers) {
@@ -412,9 +429,12 @@ export class EventPoller {
     const resume = slot.resume;
     slot.resume = undefined;
     const resumable = resume !== undefined && resume.eventType === eventType && resume.from <= beginTime && subscribers.every((s) => resume.subscribers.has(s));
+    // The window reaches as far as the server's clock may already be (the offset is known to about a second), so
+    // a pushed event just raised is listed at once; it counts as scanned only up to serverPassed() (handOn).
+    const serverLatest = Math.ceil(2 * client.serverNow() - client.serverPassed());
     const scan = resumable
       ? resume
-      : { beginTime, pageStart: 0, endTime: Math.max(client.serverNow(), beginTime), from: beginTime, held: new Map<string, CameraEvent>(), seen: new Set<string>() };
+      : { beginTime, pageStart: 0, endTime: Math.max(serverLatest, beginTime), from: beginTime, held: new Map<string, CameraEvent>(), seen: new Set<string>() };
     const { held } = scan;
     let events = 0;
     let pages = 0;
@@ -458,35 +478,40 @@ export class EventPoller {
       if (!failure.retryable && !TRANSIENT_CODES.has(failure.code)) {
         // A refusal that will not pass by itself (unknown device, no permission): back off this device.
         const penalty = Math.min(MAX_PENALTY_MS, slot.periodMs * 2 ** (slot.failures - 1));
-        slot.nextDueAt = Math.max(slot.nextDueAt, this.#now() + penalty);
+        this.#due(slot, Math.max(slot.nextDueAt, this.#now() + penalty));
       }
-      this.#afterNudgedPoll(slot, latest);
+      this.#afterNudgedPoll(slot, latest); // failed: the retry delays (and any penalty) apply
       const report: PollReport = { iotId, ok: false, at: Date.now(), events, pages, error: failure };
       for (const subscriber of live()) safely(() => subscriber.pollDone?.(report));
       return;
     }
     if (signal.aborted) return;
-    this.#afterNudgedPoll(slot, latest);
+    this.#afterNudgedPoll(slot, latest, startedAt);
     slot.failures = 0;
     slot.lastOkAt = Date.now();
     if (!finished) {
       if (next) slot.resume = { ...next, endTime: scan.endTime, eventType, from: scan.from, subscribers: new Set(subscribers), held, seen: scan.seen };
-      slot.nextDueAt = Math.min(slot.nextDueAt, this.#now() + CATCH_UP_DELAY_MS);
+      this.#due(slot, Math.min(slot.nextDueAt, this.#now() + CATCH_UP_DELAY_MS));
     }
     const report: PollReport = { iotId, ok: true, at: slot.lastOkAt, scannedTo: finished ? scannedTo : undefined, events, pages, behind: !finished };
     for (const subscriber of live()) safely(() => subscriber.pollDone?.(report));
   }
 
   // A nudged device whose poll did not find the pushed event yet is polled again after the next retry delay.
-  #afterNudgedPoll(slot: Slot, latest: number): void {
+  #afterNudgedPoll(slot: Slot, latest: number, startedAt?: number): void {
     const nudge = slot.nudge;
     if (!nudge) return;
+    // A push that came while this poll ran may be for an event its answer predates: only a later poll can tell.
+    if (startedAt !== undefined && nudge.at >= startedAt) {
+      this.#due(slot, Math.min(slot.nextDueAt, this.#now()));
+      return;
+    }
     // Event times are whole seconds: the pushed event may be listed up to a second before the push's time.
     if (latest >= nudge.since - 1000 || nudge.retry >= NUDGE_RETRY_MS.length) {
       slot.nudge = undefined;
       return;
     }
-    slot.nextDueAt = Math.min(slot.nextDueAt, this.#now() + NUDGE_RETRY_MS[nudge.retry]);
+    this.#due(slot, Math.min(slot.nextDueAt, this.#now() + NUDGE_RETRY_MS[nudge.retry]));
     nudge.retry += 1;
   }
 

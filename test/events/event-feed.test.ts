@@ -62,6 +62,28 @@ describe('on-event feed (EventFeed)', function () {
     return created;
   }
 
+  it('keeps the start of a device not polled yet across a redeploy (an event between the two starts is still found)', async () => {
+    // Push sweeps put minutes between a device's polls: a device may not be polled before a redeploy, and its
+    // event's push may be lost. Its start must be the first feed's, not the second's.
+    const devices = ['demo-camera-1', 'demo-camera-2', 'demo-camera-3', 'demo-camera-4'];
+    const polled = new Set<string>();
+    const first: FeedDelivery[] = [];
+    const before = await feed({ id: 'starts', devices, intervalMs: 20_000, onPoll: (report) => report.ok && polled.add(report.iotId) }, first);
+    await until(() => polled.size > 0, 20_000, 'a first good poll');
+    const waiting = devices.find((iotId) => !polled.has(iotId)) as string;
+    const missed = await inject(emulator, { iotId: waiting });
+    const entry = open.find((o) => o.feed === before);
+    assert.ok(entry);
+    await before.close();
+    await entry.store.close();
+    open.splice(open.indexOf(entry), 1);
+    await sleep(1500); // the second feed starts after the event
+    const second: FeedDelivery[] = [];
+    await feed({ id: 'starts', devices, intervalMs: 500 }, second);
+    await until(() => second.some((d) => d.event.eventId === missed), 10_000, 'the event raised before the redeploy');
+    assert.equal(first.filter((d) => d.event.eventId === missed).length, 0, 'the first feed never polled that device');
+  });
+
   it('hands on a window that came newest first in two parts without forgetting the older part', async () => {
     // A recent-id bound of 10 and 30 events of one window: the newest 15 come first without the window's
     // last page (a poll that failed mid-way), the older 15 with it. None may be lost to trimming.

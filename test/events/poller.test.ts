@@ -88,6 +88,55 @@ describe('shared event scheduler (EventPoller)', function () {
     }
   });
 
+  it('a push that comes while a poll of its device runs is judged by a later poll, not by that one', async () => {
+    const poller = new EventPoller({ client: async () => client, rateLimit: 1000 });
+    const iotId = emulator.cameras[6];
+    const subscriber = watcher('slow', [iotId], 600_000); // only nudges poll within the test
+    poller.subscribe(subscriber);
+    try {
+      await sleep(300);
+      // Every query answers 400 ms late: the first poll is still running when the second push comes.
+      await fault(emulator, { path: '/vision/customer/event/query', mode: 'delay', delayMs: 400, times: 20 });
+      const first = Date.now();
+      const firstId = await inject(emulator, { iotId, eventTime: first });
+      poller.nudge(iotId, first);
+      await sleep(100);
+      // Same second, listed only after the running poll answered: that answer holds the first event alone.
+      const secondId = await inject(emulator, { iotId, eventTime: first + 100, visibleAfterMs: 500 });
+      poller.nudge(iotId, first + 100);
+      await until(() => subscriber.events.has(firstId), 3000, 'the first event');
+      await until(() => subscriber.events.has(secondId), 5000, 'the event pushed while the first poll ran (a sweep comes only in 10 minutes)');
+    } finally {
+      await control(emulator); // clears the faults
+      await poller.close();
+    }
+  });
+
+  it("finds a pushed event at once when the estimate of the server's clock runs up to its uncertainty behind", async () => {
+    // Date headers give the server's time to the second: the estimate may be ~0.8 s behind, known ±1 s.
+    const estimate = () => Date.now() - 800;
+    client.serverNow = estimate;
+    client.serverPassed = () => estimate() - 1000;
+    const poller = new EventPoller({ client: async () => client, rateLimit: 1000 });
+    const iotId = emulator.cameras[7];
+    const subscriber = watcher('slow', [iotId], 600_000);
+    poller.subscribe(subscriber);
+    try {
+      await sleep(300);
+      const eventTime = Date.now();
+      const eventId = await inject(emulator, { iotId, eventTime });
+      const pushedAt = Date.now();
+      poller.nudge(iotId, eventTime);
+      await until(() => subscriber.events.has(eventId), 5000, 'the pushed event');
+      // A window ending at the estimate would miss it until the retries (0.25, 0.5, 1 s) pass the event's time.
+      const delay = Date.now() - pushedAt;
+      assert.ok(delay < 240, `found ${delay} ms after the push (by the first poll, not a retry)`);
+      assert.ok((subscriber.reports.at(-1)?.scannedTo ?? 0) <= estimate() - 1000 + 50, 'counted as scanned only up to what the server has surely passed');
+    } finally {
+      await poller.close();
+    }
+  });
+
   it('polls 200 devices once per cycle, spread over the interval, even when two subscribers watch them all', async () => {
     const queries = countQueries(client);
     const poller = new EventPoller({ client: async () => client, rateLimit: 1000 });

@@ -5,6 +5,9 @@
  * redeploys, emulator restarts with --state, 5xx bursts, 429 storms, dropped connections, answers slower
  * than the timeout, token expiry, late events, and local clock skew within the gateway's window.
  * Figures: generated, delivered, duplicates, max delay. Goal: delivered = generated, 0 duplicates.
+ * Its push form (issue 15) turns the account's push on and adds the push faults: dropped, duplicated,
+ * delayed and early pushes, events indexed late, broker disconnects and refused logins; quiet probe events
+ * at the end show that push, not polling, did the work.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -14,7 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LinkVisualClient } from '../../lib';
 import { freePort } from '../helpers/free-port';
-import { accountNode, helper, type TestNode } from '../helpers/node-red';
+import { accountNode, helper, statusOf, type TestNode } from '../helpers/node-red';
 import {
   ClockSkew,
   CrashRecorder,
@@ -59,6 +62,8 @@ class EmulatorProcess {
     readonly cameras: number,
     /** The cloud's answer variants, as CLI flags (`--event-order oldest` …). */
     readonly variantFlags: readonly string[] = [],
+    /** The AMQP data-sync port (push), the same across restarts; none when undefined. */
+    readonly amqpPort?: number,
   ) {}
 
   get url(): string {
@@ -68,7 +73,7 @@ class EmulatorProcess {
   async start(): Promise<void> {
     const dist = path.join(REPO, 'dist', 'lib', 'emulator', 'cli.js');
     const command = fs.existsSync(dist) ? [dist] : ['-r', 'ts-node/register/transpile-only', path.join(REPO, 'lib', 'emulator', 'cli.ts')];
-    const args = [...command, '--port', String(this.port), '--state', this.state, '--cameras', String(this.cameras), '--app-secret', APP_SECRET, '--rotate-refresh-tokens', ...this.variantFlags];
+    const args = [...command, '--port', String(this.port), '--state', this.state, '--cameras', String(this.cameras), '--app-secret', APP_SECRET, '--rotate-refresh-tokens', ...this.variantFlags, ...(this.amqpPort === undefined ? [] : ['--amqp-port', String(this.amqpPort)])];
     for (let attempt = 0; ; attempt += 1) {
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
       let output = '';
@@ -110,12 +115,25 @@ class EmulatorProcess {
   }
 }
 
+interface MatrixForm {
+  readonly name: string;
+  readonly flags: readonly string[];
+  /** The account's push on (issue 15): pushes trigger the polls, and the push faults join the HTTP ones. */
+  readonly push?: boolean;
+}
+
 // The matrix runs with the cloud's lists newest first (its most cloud-like form) and oldest first with the
-// other answer forms (numbers, ms event times, 460 for tokens): exactly once must hold in both.
-const MATRIX_FORMS = [
+// other answer forms (numbers, ms event times, 460 for tokens), and with push on: exactly once must hold in all.
+const MATRIX_FORMS: readonly MatrixForm[] = [
   { name: 'newest first, numbers as text, 401', flags: ['--event-order', 'newest'] },
   { name: 'oldest first, numbers, ms event times, 460', flags: ['--event-order', 'oldest', '--numbers', 'number', '--event-time', 'ms', '--token-error-code', '460'] },
-] as const;
+  { name: 'push on: dropped, duplicated, delayed and early pushes, late indexing, broker disconnects, refused logins', flags: ['--event-order', 'newest'], push: true },
+];
+/** Push form: seconds between sweeps (the least allowed) and the poll interval a lost connection falls back to. */
+const PUSH_SWEEP_S = 10;
+const PUSH_INTERVAL_S = 10;
+/** Push form: a delivery this soon after its event came by push, not by a poll (sweeps come every 10 s). */
+const PUSH_FAST_MS = 2000;
 
 describe('reliability: on-event fault matrix', function () {
   this.timeout(FULL ? 3_600_000 : 120_000);
@@ -131,20 +149,25 @@ describe('reliability: on-event fault matrix', function () {
     const seed = suiteSeed('on-event fault matrix');
     const rng = new Rng(seed);
     const target = scale(1000, 10_000);
-    const cameras = scale(16, 40);
+    const pushOn = form.push === true;
+    // With push, fewer events per camera and second: each push must bring its own event (dense pushes
+    // for one camera would each find the others' events and hide a push that did not).
+    const cameras = pushOn ? scale(24, 40) : scale(16, 40);
     const watchedByA = Math.ceil(cameras / 2);
     const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lv-onevent-userdir-'));
     helper.settings({ userDir, linkVisualOnEventOverlap: 300 });
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lv-onevent-emulator-'));
-    const emulator = new EmulatorProcess(await freePort(), path.join(stateDir, 'emulator-state.json'), cameras, form.flags);
+    const emulator = new EmulatorProcess(await freePort(), path.join(stateDir, 'emulator-state.json'), cameras, form.flags, pushOn ? await freePort() : undefined);
     await emulator.start();
     const camera = (n: number) => `demo-camera-${n}`;
 
     // Generated events (eventId → the real time it was raised, the camera), deliveries per node.
-    const generated = new Map<string, { at: number; iotId: string; late: boolean }>();
+    const generated = new Map<string, { at: number; iotId: string; late: boolean; indexedLate?: boolean; probe?: boolean }>();
     const delivered = { a: new Map<string, number>(), b: new Map<string, number>() };
     const unexpected: string[] = [];
-    const delays: { all: number[]; onTime: number[] } = { all: [], onTime: [] };
+    // onTime: raised now (any indexing); promptly: raised now and listed at once (what a push can bring at once).
+    // probes: the quiet events after the storm (push form).
+    const delays: { all: number[]; onTime: number[]; promptly: number[]; probes: number[] } = { all: [], onTime: [], promptly: [], probes: [] };
     // The on-time event that took longest, and every fault with its span, to say what held it up.
     let slowest = { delay: 0, raisedAt: 0, deliveredAt: 0, iotId: '', node: '' };
     const faultSpans: { name: string; from: number; to: number }[] = [];
@@ -153,11 +176,14 @@ describe('reliability: on-event fault matrix', function () {
 
     const account = accountNode(emulator.url, { id: 'oe-account', rateLimit: 400, credentials: { appKey: 'demo-app-key', appSecret: APP_SECRET, identityId: 'demo-identity', refreshToken: 'demo-refresh-token' } });
     account.node.timeout = 1; // seconds: the "slow" fault answers after this
+    if (pushOn) Object.assign(account.node, { push: true, pushEndpoint: `amqp://127.0.0.1:${String(emulator.amqpPort)}` });
+    // Polling every second, or (push) sweeps every 10 s and the same interval while the connection is lost.
+    const timing = pushOn ? { interval: PUSH_INTERVAL_S, sweep: PUSH_SWEEP_S } : { interval: 1 };
     const flow = (variant: number): Msg[] => [
       { id: 'oe-tab', type: 'tab', label: 'on-event' },
       account.node,
-      { id: 'oe-a', type: 'link-visual-on-event', z: 'oe-tab', x: 100, y: 100, account: 'oe-account', name: variant % 2 === 0 ? 'listed cameras' : `listed cameras ${variant}`, devices: Array.from({ length: watchedByA }, (_v, i) => camera(i + 1)).join('\n'), interval: 1, startup: 'new', wires: [['oe-sink-a'], ['oe-sink-a']] },
-      { id: 'oe-b', type: 'link-visual-on-event', z: 'oe-tab', x: 100, y: 200, account: 'oe-account', name: 'every camera', devices: '', eventType: 0, interval: 1, startup: 'new', wires: [['oe-sink-b'], ['oe-sink-b']] },
+      { id: 'oe-a', type: 'link-visual-on-event', z: 'oe-tab', x: 100, y: 100, account: 'oe-account', name: variant % 2 === 0 ? 'listed cameras' : `listed cameras ${variant}`, devices: Array.from({ length: watchedByA }, (_v, i) => camera(i + 1)).join('\n'), ...timing, startup: 'new', wires: [['oe-sink-a'], ['oe-sink-a']] },
+      { id: 'oe-b', type: 'link-visual-on-event', z: 'oe-tab', x: 100, y: 200, account: 'oe-account', name: 'every camera', devices: '', eventType: 0, ...timing, startup: 'new', wires: [['oe-sink-b'], ['oe-sink-b']] },
       { id: 'oe-catch', type: 'catch', z: 'oe-tab', x: 100, y: 300, scope: null, uncaught: false, wires: [['oe-caught']] },
       { id: 'oe-sink-a', type: 'helper', z: 'oe-tab', x: 300, y: 100 },
       { id: 'oe-sink-b', type: 'helper', z: 'oe-tab', x: 300, y: 200 },
@@ -176,6 +202,8 @@ describe('reliability: on-event fault matrix', function () {
         const delay = realNow() - origin.at;
         delays.all.push(delay);
         if (!origin.late) delays.onTime.push(delay);
+        if (origin.probe) delays.probes.push(delay);
+        else if (!origin.late && !origin.indexedLate) delays.promptly.push(delay);
         if (!origin.late && delay > slowest.delay) slowest = { delay, raisedAt: origin.at, deliveredAt: realNow(), iotId: origin.iotId, node: which };
       }
     };
@@ -191,7 +219,13 @@ describe('reliability: on-event fault matrix', function () {
     const emulatorSecrets = () => (emulator.up ? collectEmulatorSecrets({ url: emulator.url, appSecret: APP_SECRET, refreshToken: 'demo-refresh-token', authCode: 'demo-auth-code' }).catch(() => undefined) : Promise.resolve());
     let variant = 0;
     let loaded = false;
+    let statusTimer: NodeJS.Timeout | undefined;
     let emulatorFaults = 0;
+    // The emulator's push counters, summed over its restarts (each process counts from 0).
+    const pushCounts: Record<string, number> = {};
+    const addPushCounts = (counts: unknown) => {
+      for (const [key, value] of Object.entries((counts ?? {}) as Record<string, unknown>)) if (key !== 'open' && typeof value === 'number') pushCounts[key] = (pushCounts[key] ?? 0) + value;
+    };
     const load = async () => {
       await helper.load([catchNode, ...allNodeModules()], flow(variant), account.credentials);
       loaded = true;
@@ -203,7 +237,9 @@ describe('reliability: on-event fault matrix', function () {
     try {
       await load();
       const firstStart = realNow();
-      await sleep(FULL ? 3000 : 2000); // both nodes start ("new") and poll every camera once before the first event
+      // Both nodes start ("new") and poll every camera once before the first event: a node redeployed before its
+      // first poll of a camera starts that camera anew. With push, first polls are spread over the sweep.
+      await sleep(pushOn ? PUSH_SWEEP_S * 1000 + 1500 : FULL ? 3000 : 2000);
 
       // The faults: each applied while events keep coming.
       const faults: Record<string, () => Promise<void>> = {
@@ -223,7 +259,9 @@ describe('reliability: on-event fault matrix', function () {
           await deploy(flow(variant), 'nodes');
         },
         'emulator restart': async () => {
-          emulatorFaults += Number((await control(emulator, 'stats')).faultsApplied ?? 0);
+          const before = await control(emulator, 'stats');
+          emulatorFaults += Number(before.faultsApplied ?? 0);
+          addPushCounts(before.push);
           await emulator.restart(rng.int(200, 1500));
         },
         '5xx burst': () => control(emulator, 'faults', { path: '/vision/customer/event/query', mode: 'http', status: rng.pick([500, 502, 503, 504]), times: rng.int(10, 80) }).then(() => undefined),
@@ -240,18 +278,47 @@ describe('reliability: on-event fault matrix', function () {
           timeline.push(`clock skew ${clock.offset} ms`);
         },
       };
+      // The push faults (push form), beside the HTTP ones. A setting holds for a few seconds, then is set back
+      // (an emulator restart clears it sooner); early pushes meet the events indexed late.
+      const pushResets: { at: number; body: Record<string, unknown> }[] = [];
+      const pushFault = async (body: Record<string, unknown>, back: Record<string, unknown>) => {
+        await control(emulator, 'push', body);
+        pushResets.push({ at: realNow() + rng.int(2000, 6000), body: back });
+      };
+      if (pushOn) {
+        Object.assign(faults, {
+          'dropped pushes': () => pushFault({ drop: rng.pick([0.3, 0.6, 1]) }, { drop: 0 }),
+          'duplicated pushes': () => pushFault({ duplicate: rng.pick([0.5, 1]) }, { duplicate: 0 }),
+          'delayed pushes': () => pushFault({ delayMs: rng.int(300, 3000) }, { delayMs: 0 }),
+          'early pushes': () => pushFault({ early: true }, { early: false }),
+          'broker disconnect': () => control(emulator, 'push', { disconnect: true }).then(() => undefined),
+          'refused logins': () => control(emulator, 'push', { refuse: rng.int(1, 3), disconnect: true }).then(() => undefined),
+        } satisfies Record<string, () => Promise<void>>);
+      }
       // LV_MATRIX_SKIP=<fault>,<fault> leaves faults out (to tell which one a failure needs).
       const skipped = (process.env.LV_MATRIX_SKIP ?? '').split(',').map((n) => n.trim());
       const names = Object.keys(faults).filter((n) => !skipped.includes(n));
       const timeline: string[] = [];
       const queue: string[] = [];
       const started = realNow();
+      // Push form: node A's status changes go into the timeline (push mode, lost, refused …), minus its event count.
+      let lastStatus = '';
+      if (pushOn) statusTimer = setInterval(() => {
+        const node = loaded ? (helper.getNode('oe-a') as TestNode | null) : null;
+        const text = node ? String(statusOf(node).text ?? '').replace(/\d+ events?/, 'n events') : '';
+        if (text === '' || text === lastStatus) return;
+        lastStatus = text;
+        timeline.push(`${Math.round(realNow() - started)} ms: status ${text}`);
+      }, 100);
       let nextFault = realNow() + 1500;
       let skewEnds = 0;
       let largestSkew = 0;
       // Raise events at a steady pace, a batch every 100 ms, until the target is reached.
-      const perBatch = scale(16, 8);
-      while (generated.size < target) {
+      const perBatch = pushOn ? scale(6, 8) : scale(16, 8);
+      let rounds = 0;
+      // With push, the first round of faults is finished even if the events run out first (a slow machine):
+      // every push fault must be mixed in.
+      while (generated.size < target || (pushOn && rounds === 1 && queue.length > 0)) {
         if (!emulator.up) {
           await sleep(50);
           continue;
@@ -266,9 +333,12 @@ describe('reliability: on-event fault matrix', function () {
             body.eventTime = Math.floor(Math.max(firstStart + 500, realNow() - rng.int(1000, 60_000)));
             body.visibleAfterMs = rng.int(0, 4000); // … and is indexed late
           }
+          // With push, a quarter happen now but are listed a little later: an early push comes before event/query has them.
+          const indexedLate = pushOn && !late && rng.bool(0.25);
+          if (indexedLate) body.visibleAfterMs = rng.int(200, 3000);
           batch.push(
             control(emulator, 'events', body).then(
-              (answer) => void generated.set(String(answer.eventId), { at: realNow(), iotId, late }),
+              (answer) => void generated.set(String(answer.eventId), { at: realNow(), iotId, late, indexedLate }),
               () => undefined, // the emulator went down under it: not raised, not counted
             ),
           );
@@ -276,6 +346,7 @@ describe('reliability: on-event fault matrix', function () {
         await Promise.all(batch);
         if (realNow() >= nextFault) {
           // Every kind in turn (a seeded shuffle per round), so even the short form mixes most of them.
+          if (queue.length === 0) rounds += 1;
           if (queue.length === 0) queue.push(...names.map((n) => [rng.next(), n] as const).sort((x, y) => x[0] - y[0]).map(([, n]) => n));
           const name = queue.shift() as string;
           faultsApplied[name] = (faultsApplied[name] ?? 0) + 1;
@@ -291,20 +362,51 @@ describe('reliability: on-event fault matrix', function () {
           nextFault = realNow() + rng.int(FULL ? 2000 : 400, FULL ? 6000 : 1000);
         }
         if (clock.offset !== 0 && realNow() >= skewEnds) unskew();
+        for (const reset of pushResets.filter((r) => realNow() >= r.at)) {
+          pushResets.splice(pushResets.indexOf(reset), 1);
+          await control(emulator, 'push', reset.body).catch(() => undefined); // down: its restart cleared the fault
+        }
         await sleep(100);
       }
       unskew();
+      clearInterval(statusTimer);
       await control(emulator, 'faults/clear', {});
+      if (pushOn) await control(emulator, 'push', { drop: 0, duplicate: 0, delayMs: 0, early: false, refuse: 0 });
       if (!loaded) await load();
       const generationSeconds = (realNow() - started) / 1000;
 
       // Drain: wait for every event, then a little longer for any duplicate.
-      const expectedA = [...generated.entries()].filter(([, e]) => Number(e.iotId.split('-').pop()) <= watchedByA).map(([id]) => id);
+      const listed = () => [...generated.entries()].filter(([, e]) => Number(e.iotId.split('-').pop()) <= watchedByA).map(([id]) => id);
+      let expectedA = listed();
       const missing = () => expectedA.filter((id) => !delivered.a.has(id)).length + [...generated.keys()].filter((id) => !delivered.b.has(id)).length;
-      const drainUntil = realNow() + (FULL ? 120_000 : 45_000);
+      const drainStarted = realNow();
+      const drainUntil = drainStarted + (FULL ? 120_000 : 45_000);
       while (missing() > 0 && realNow() < drainUntil) await sleep(250);
+      const drainSeconds = (realNow() - drainStarted) / 1000;
+      // Push form: the storm over and the connection back, one quiet event on every camera must come within
+      // PUSH_FAST_MS to both nodes. Only a push can do that: a camera is polled every 10 s.
+      let probes = 0;
+      let reconnectSeconds = 0;
+      if (pushOn && missing() === 0) {
+        const waitFrom = realNow();
+        const connectedBy = waitFrom + 65_000; // a reconnect backoff (up to a minute) may still be running
+        while (Number(((await control(emulator, 'stats')).push as { open?: number } | undefined)?.open ?? 0) < 1 && realNow() < connectedBy) await sleep(250);
+        reconnectSeconds = (realNow() - waitFrom) / 1000;
+        await sleep(500); // the receiver attaches just after the login
+        for (let n = 1; n <= cameras; n += 1) {
+          const iotId = camera(n);
+          const answer = await control(emulator, 'events', { iotId, eventType: rng.int(1, 3), picture: false, recording: false });
+          generated.set(String(answer.eventId), { at: realNow(), iotId, late: false, probe: true });
+          probes += 1;
+          await sleep(40);
+        }
+        expectedA = listed();
+        const probesUntil = realNow() + 15_000;
+        while (missing() > 0 && realNow() < probesUntil) await sleep(50);
+      }
       await sleep(FULL ? 3000 : 1500); // a duplicate would come by now
       const stats = await control(emulator, 'stats');
+      addPushCounts(stats.push);
       await emulatorSecrets();
       harvestHelper('on-event (end)');
       await helper.unload();
@@ -314,6 +416,21 @@ describe('reliability: on-event fault matrix', function () {
       const missingA = expectedA.filter((id) => !delivered.a.has(id));
       const missingB = [...generated.keys()].filter((id) => !delivered.b.has(id));
       const max = (values: number[]) => Math.round(values.reduce((m, v) => Math.max(m, v), 0));
+      const percentile = (values: number[], p: number) => Math.round([...values].sort((x, y) => x - y)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0);
+      // How much push did: events raised now and listed at once, delivered within PUSH_FAST_MS (a sweep comes every 10 s).
+      const promptShare = delays.promptly.filter((ms) => ms <= PUSH_FAST_MS).length / Math.max(1, delays.promptly.length);
+      const pushFigures = () => ({
+        ...pushCounts,
+        indexedLate: [...generated.values()].filter((e) => e.indexedLate).length,
+        promptEvents: delays.promptly.length,
+        promptWithin2s: Math.round(promptShare * 1000) / 1000,
+        promptP50Ms: percentile(delays.promptly, 0.5),
+        promptP90Ms: percentile(delays.promptly, 0.9),
+        reconnectSeconds: Math.round(reconnectSeconds),
+        probes: delays.probes.length,
+        probeMaxMs: max(delays.probes),
+        probeP50Ms: percentile(delays.probes, 0.5),
+      });
       const figures = {
         seed,
         cameras,
@@ -335,6 +452,8 @@ describe('reliability: on-event fault matrix', function () {
         emulatorRestarts: emulator.restarts,
         caught,
         generationSeconds: Math.round(generationSeconds),
+        drainSeconds: Math.round(drainSeconds),
+        ...(pushOn ? { push: pushFigures() } : {}),
       };
       report('on-event fault matrix', figures);
       if (process.env.LV_TIMELINE) console.log(`      timeline:\n        ${timeline.join('\n        ')}`);
@@ -356,6 +475,15 @@ describe('reliability: on-event fault matrix', function () {
         } finally {
           await probe.close();
         }
+        // Where each node's cursor of a device with missing events stands (the files outlive the unload).
+        for (const [node, ids] of [['oe-a', missingA], ['oe-b', missingB]] as const) {
+          const file = path.join(userDir, 'link-visual', `on-event-${node}.json`);
+          const saved = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { devices?: Record<string, Record<string, unknown>> }) : {};
+          for (const iotId of new Set(ids.map((id) => generated.get(id)?.iotId ?? ''))) {
+            const { recent, ...cursor } = saved.devices?.[iotId] ?? {};
+            console.log(`      cursor of ${node} ${iotId}: ${JSON.stringify(cursor)} (${Object.keys((recent ?? {}) as object).length} recent ids; real now ${Math.round(realNow())})`);
+          }
+        }
         console.log(`      timeline:\n        ${timeline.join('\n        ')}`);
         console.log(`      missing (listed):\n        ${describeMissing(missingA).join('\n        ')}`);
         console.log(`      missing (every):\n        ${describeMissing(missingB).join('\n        ')}`);
@@ -369,15 +497,30 @@ describe('reliability: on-event fault matrix', function () {
         console.log(`      duplicates (listed):\n        ${twice(delivered.a).join('\n        ')}`);
         console.log(`      duplicates (every):\n        ${twice(delivered.b).join('\n        ')}`);
       }
-      assert.equal(generated.size, target);
+      assert.equal(generated.size, target + probes);
       assert.deepEqual(missingA.slice(0, 10), [], `listed cameras: ${missingA.length} events missing`);
       assert.deepEqual(missingB.slice(0, 10), [], `every camera: ${missingB.length} events missing`);
       assert.equal(figures.duplicates, 0, 'no event delivered twice');
       assert.deepEqual(unexpected, [], 'nothing delivered that was not generated');
       for (const code of Object.keys(caught)) assert.ok(DOCUMENTED_CODES.has(code), `caught ${code}`);
       assert.ok(Object.keys(faultsApplied).length >= (FULL ? names.length : 5), `faults mixed in: ${JSON.stringify(faultsApplied)}`);
+      if (pushOn) {
+        // Every push fault was mixed in and took effect at the emulator ...
+        for (const name of ['dropped pushes', 'duplicated pushes', 'delayed pushes', 'early pushes', 'broker disconnect', 'refused logins']) {
+          if (!skipped.includes(name)) assert.ok(faultsApplied[name] > 0, `${name} mixed in: ${JSON.stringify(faultsApplied)}`);
+        }
+        if (!skipped.includes('dropped pushes')) assert.ok(pushCounts.dropped > 0, `pushes dropped: ${JSON.stringify(pushCounts)}`);
+        if (!skipped.includes('duplicated pushes')) assert.ok(pushCounts.duplicated > 0, `pushes duplicated: ${JSON.stringify(pushCounts)}`);
+        if (!skipped.includes('refused logins')) assert.ok(pushCounts.refused > 0, `logins refused: ${JSON.stringify(pushCounts)}`);
+        assert.ok(pushCounts.connections >= 3, `the nodes logged in again after disconnects and restarts: ${JSON.stringify(pushCounts)}`);
+        assert.ok(pushCounts.sent >= generated.size / 3, `pushes sent for a good share of the events: ${JSON.stringify(pushCounts)}`);
+        // ... and push did the work: after the storm, every quiet event came well before a poll could have found it.
+        assert.equal(delays.probes.length, probes + Math.min(probes, watchedByA), 'every probe delivered to both nodes');
+        assert.ok(max(delays.probes) <= PUSH_FAST_MS, `probes delivered within ${PUSH_FAST_MS} ms (slowest ${max(delays.probes)} ms)`);
+      }
       crashes.assertClean();
     } finally {
+      clearInterval(statusTimer);
       nodeRedHooks.remove(RECEIVE_HOOK);
       clock.uninstall();
       if (loaded) await helper.unload();
