@@ -4,58 +4,34 @@
  * - SASL PLAIN only (no anonymous), checked with the app-key scheme (lib/push/credentials.ts):
  *   an unknown AppKey or a wrong signature is refused (SASL outcome `auth`, then the socket closes).
  *   Passwords in base64 (the scheme's) unless `amqpPasswordEncoding` says `hex` or `either`.
- * - Consumer groups: the username's `groupId`. A group (a subscription) exists from its first login
- *   (until a reset while it has no client); every group gets every message; the clients of one group share them round-robin
- *   (among those with link credit). A delivery released, or unsettled when its link or connection
- *   goes, is queued again at the front and sent to the next client of the group (header
- *   `delivery_count` > 0, `first_acquirer` false). A group keeps undelivered messages for one day of
- *   simulated time, at most MAX_QUEUE of them (the oldest go first; counted as `expired`).
+ * - Consumer groups (consumer-group.ts): the username's `groupId`. A group (a subscription) exists
+ *   from its first login (until a reset while it has no client); every group gets every message, its
+ *   clients share them round-robin, and what a client leaves unsettled goes to the next one.
  * - One source only: `default` (any other address is refused with `amqp:not-found`).
- * - Messages (body JSON as a data section, or an AMQP string with `bodyForm: 'string'`;
- *   `message_id` and `application_properties.topic`):
- *   event     /sys/<pk>/<dn>/thing/event/AlarmEvent/post (IntelligentAlarm for human, 3, and types
- *             above 10000), `{deviceType, iotId, productKey, deviceName, identifier, name, type,
- *             time: <event ms>, value}`; AlarmEvent value `{AlarmType, AlarmPicID, Data, EventTime}`,
- *             IntelligentAlarm value `{EventList: [{AlarmType, AlarmPicID, Data, EventTime}]}`
- *             (EventTime: ms as text, as docs/protocol.md §10.3). Sent once the event is visible to
- *             event/query (visibleAfterMs, and its simulated time reached), plus `delayMs`; with
- *             `early`, at once (before the cloud has indexed it).
- *   property  /sys/<pk>/<dn>/thing/event/property/post `{iotId, productKey, deviceName, items:
- *             {NickName, CloudStorage, TimeZone: {value, time}}}` (emulator-chosen identifiers) when
- *             a device is added or changed through the control API, and every
- *             `amqpPropertyReportMs` for every online device when that option is set.
- *   status    /as/mqtt/status/<pk>/<dn> `{iotId, productKey, deviceName, status: online|offline,
- *             time, utcTime, lastTime, utcLastTime}` when a device is added or goes on/offline
- *             through the control API.
- *   A message published while no group exists goes nowhere (nobody subscribed yet).
- * - Faults (`POST /_emulator/push`): `drop` (fraction never sent), `duplicate` (fraction sent twice),
- *   `delayMs`, `early`, `refuse` (the next N logins refused), `disconnect` (every connection closed
- *   now with `amqp:connection:forced`), `bodyForm`.
+ * - Messages (data-sync-messages.ts): an event's thing event is sent once the event is visible to
+ *   event/query (visibleAfterMs, and its simulated time reached), plus `delayMs`; with `early`, at once
+ *   (before the cloud has indexed it). A device's property report and status are sent when it is added
+ *   or changed through the control API; property reports also every `amqpPropertyReportMs` for every
+ *   online device when that option is set. A message published while no group exists goes nowhere
+ *   (nobody subscribed yet).
+ * - Faults (push-settings.ts, `POST /_emulator/push`): drop, duplicate, delay, early, refuse, disconnect, bodyForm.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { create_container, message as amqpMessage, type Connection, type ConnectionOptions, type Delivery, type EventContext, type Sender, type Session } from 'rhea';
+import { create_container, type Connection, type ConnectionOptions, type EventContext, type Sender, type Session } from 'rhea';
 import { verifyPushCredentials, type PushPasswordEncoding } from '../push/credentials';
 import { clearRheaTimers, type RheaConnectionInternals } from '../push/rhea-internals';
 import type { SimulatedClock } from './clock';
-import { InputError } from './http';
+import { detachConsumer, enqueue, newConsumerGroup, nextConsumer, pruneExpired, requeue, type Consumer, type ConsumerGroup, type QueuedMessage } from './consumer-group';
+import { alarmEventMessage, amqpMessageOf, propertyMessage, statusMessage } from './data-sync-messages';
+import { applyPushBody, DEFAULT_PUSH_SETTINGS, type PushSettings } from './push-settings';
 import type { Stats } from './stats';
 import type { CameraEvent, Device } from './world';
 
-export type PushBodyForm = 'data' | 'string';
+export type { PushBodyForm, PushSettings } from './push-settings';
+export { MAX_QUEUE } from './consumer-group';
 export type PasswordEncodingOption = 'base64' | 'hex' | 'either';
-
-/** The push faults in force (`GET /_emulator/push`). */
-export interface PushSettings {
-  drop: number;
-  duplicate: number;
-  delayMs: number;
-  early: boolean;
-  /** Logins still to refuse. */
-  refuse: number;
-  bodyForm: PushBodyForm;
-}
 
 export interface PushBrokerOptions {
   readonly clock: SimulatedClock;
@@ -72,29 +48,7 @@ export interface PushBrokerOptions {
   readonly devices: () => Iterable<Device>;
 }
 
-interface Entry {
-  readonly id: string;
-  readonly topic: string;
-  readonly json: string;
-  readonly createdReal: number;
-  readonly enqueuedAt: number;
-  deliveries: number;
-}
-
-interface Consumer {
-  readonly peer: Peer;
-  readonly sender: Sender;
-  readonly group: Group;
-  readonly inflight: Map<Delivery, Entry>;
-}
-
-interface Group {
-  readonly id: string;
-  readonly queue: Entry[];
-  readonly consumers: Consumer[];
-  next: number;
-}
-
+// One accepted connection: its login, its consumers, and the deadline it is under.
 interface Peer {
   readonly socket: Socket;
   connection?: Connection;
@@ -106,40 +60,21 @@ interface Peer {
   timer?: NodeJS.Timeout;
 }
 
-const DAY_MS = 86_400_000;
-/** Undelivered messages a group keeps at most. */
-export const MAX_QUEUE = 10_000;
 /** Real ms an accepted socket has to authenticate and open. */
 const OPEN_DEADLINE_MS = 15_000;
 /** Real ms a refused or closed connection gets to hang up before the socket is dropped. */
 const HANG_UP_MS = 1000;
 const FORCED = { condition: 'amqp:connection:forced', description: 'the emulator closed every connection (disconnect fault)' };
 
-const DEFAULT_SETTINGS: PushSettings = { drop: 0, duplicate: 0, delayMs: 0, early: false, refuse: 0, bodyForm: 'data' };
-
-function fraction(body: Record<string, unknown>, key: string): number | undefined {
-  const value = body[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) throw new InputError(`${key} must be a number from 0 to 1`);
-  return value;
-}
-
-function integer(body: Record<string, unknown>, key: string, max: number): number | undefined {
-  const value = body[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) throw new InputError(`${key} must be an integer from 0 to ${max}`);
-  return value;
-}
-
 /** The AMQP endpoint: listener, groups, queues, faults. Inert (no timer, no socket) until `listen`. */
 export class PushBroker {
   private server: Server | undefined;
   private readonly peers = new Set<Peer>();
-  private readonly groups = new Map<string, Group>();
+  private readonly groups = new Map<string, ConsumerGroup>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sweeps = new Set<NodeJS.Immediate>();
   private reportTimer: NodeJS.Timeout | undefined;
-  private settings: PushSettings = { ...DEFAULT_SETTINGS };
+  private settings: PushSettings = { ...DEFAULT_PUSH_SETTINGS };
   private closed = false;
 
   constructor(private readonly options: PushBrokerOptions) {
@@ -184,25 +119,9 @@ export class PushBroker {
 
   /** `POST /_emulator/push`: changes the given settings; `disconnect: true` closes every connection now. */
   configure(body: Record<string, unknown>): PushSettings & { disconnected?: number } {
-    const allowed = ['drop', 'duplicate', 'delayMs', 'early', 'disconnect', 'refuse', 'bodyForm'];
-    const unknown = Object.keys(body).filter((key) => !allowed.includes(key));
-    if (unknown.length > 0) throw new InputError(`unknown field(s): ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`);
-    const next = { ...this.settings };
-    next.drop = fraction(body, 'drop') ?? next.drop;
-    next.duplicate = fraction(body, 'duplicate') ?? next.duplicate;
-    next.delayMs = integer(body, 'delayMs', 86_400_000) ?? next.delayMs;
-    next.refuse = integer(body, 'refuse', 1_000_000) ?? next.refuse;
-    if (body.early !== undefined) {
-      if (typeof body.early !== 'boolean') throw new InputError('early must be true or false');
-      next.early = body.early;
-    }
-    if (body.bodyForm !== undefined) {
-      if (body.bodyForm !== 'data' && body.bodyForm !== 'string') throw new InputError('bodyForm must be data or string');
-      next.bodyForm = body.bodyForm;
-    }
-    if (body.disconnect !== undefined && typeof body.disconnect !== 'boolean') throw new InputError('disconnect must be true or false');
-    this.settings = next;
-    if (body.disconnect === true) return { ...this.current(), disconnected: this.disconnectAll() };
+    const { settings, disconnect } = applyPushBody(this.settings, body);
+    this.settings = settings;
+    if (disconnect) return { ...this.current(), disconnected: this.disconnectAll() };
     return this.current();
   }
 
@@ -220,7 +139,7 @@ export class PushBroker {
 
   /** Control API reset: faults, groups and queued messages, scheduled pushes, counters (connections stay). */
   reset(): void {
-    this.settings = { ...DEFAULT_SETTINGS };
+    this.settings = { ...DEFAULT_PUSH_SETTINGS };
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const group of this.groups.values()) group.queue.length = 0;
@@ -237,21 +156,7 @@ export class PushBroker {
     const untilTime = Math.max(0, (event.time - clock.now()) / clock.timeScale);
     const visibleIn = Math.max(event.visibleAt - realNow, untilTime);
     const delay = (this.settings.early ? 0 : visibleIn) + this.settings.delayMs;
-    const intelligent = event.eventType === 3 || event.eventType > 10_000;
-    const identifier = intelligent ? 'IntelligentAlarm' : 'AlarmEvent';
-    const alarm = { AlarmType: event.eventType, AlarmPicID: event.pictureId ?? '', Data: event.data, EventTime: String(event.time) };
-    const body = {
-      deviceType: 'IPC',
-      iotId: device.iotId,
-      productKey: device.productKey,
-      deviceName: device.deviceName,
-      identifier,
-      name: intelligent ? 'Intelligent alarm' : 'Alarm event',
-      type: 'alert',
-      time: event.time,
-      value: intelligent ? { EventList: [alarm] } : alarm,
-    };
-    const topic = `/sys/${device.productKey}/${device.deviceName}/thing/event/${identifier}/post`;
+    const { topic, body } = alarmEventMessage(event, device);
     this.later(delay, () => this.publish(topic, body));
   }
 
@@ -265,36 +170,13 @@ export class PushBroker {
   }
 
   private publishStatus(device: Device): void {
-    const now = this.options.clock.now();
-    const local = new Date(now + device.timeZone * 3_600_000).toISOString().replace('T', ' ').slice(0, 23);
-    const utc = new Date(now).toISOString();
-    this.publish(`/as/mqtt/status/${device.productKey}/${device.deviceName}`, {
-      iotId: device.iotId,
-      productKey: device.productKey,
-      deviceName: device.deviceName,
-      status: device.online ? 'online' : 'offline',
-      time: local,
-      utcTime: utc,
-      lastTime: local,
-      utcLastTime: utc,
-      clientIp: '127.0.0.1',
-    });
+    const { topic, body } = statusMessage(device, this.options.clock.now());
+    this.publish(topic, body);
   }
 
   private publishProperties(device: Device): void {
-    const time = this.options.clock.now();
-    this.publish(`/sys/${device.productKey}/${device.deviceName}/thing/event/property/post`, {
-      deviceType: 'IPC',
-      iotId: device.iotId,
-      productKey: device.productKey,
-      deviceName: device.deviceName,
-      gmtCreate: time,
-      items: {
-        NickName: { value: device.name, time },
-        CloudStorage: { value: device.cloudStorage ? 1 : 0, time },
-        TimeZone: { value: device.timeZone, time },
-      },
-    });
+    const { topic, body } = propertyMessage(device, this.options.clock.now());
+    this.publish(topic, body);
   }
 
   private later(ms: number, action: () => void): void {
@@ -325,77 +207,30 @@ export class PushBroker {
     const createdReal = this.options.clock.realNow();
     for (const group of this.groups.values()) {
       for (let copy = 0; copy < copies; copy += 1) {
-        if (group.queue.length >= MAX_QUEUE) {
-          group.queue.shift();
-          stats.pushCount('expired');
-        }
-        group.queue.push({ id, topic, json, createdReal, enqueuedAt, deliveries: 0 });
+        if (enqueue(group, { id, topic, json, createdReal, enqueuedAt, deliveries: 0 }) > 0) stats.pushCount('expired');
       }
       this.drain(group);
     }
   }
 
-  private prune(group: Group): void {
-    const oldest = this.options.clock.now() - DAY_MS;
-    let expired = 0;
-    while (group.queue.length > 0 && group.queue[0].enqueuedAt < oldest) {
-      group.queue.shift();
-      expired += 1;
-    }
-    if (expired > 0) this.options.stats.pushCount('expired', expired);
-  }
-
   /** Sends queued messages round-robin to the group's clients that have credit. */
-  private drain(group: Group): void {
-    this.prune(group);
+  private drain(group: ConsumerGroup): void {
+    const expired = pruneExpired(group, this.options.clock.now());
+    if (expired > 0) this.options.stats.pushCount('expired', expired);
     while (group.queue.length > 0) {
-      const consumer = this.nextConsumer(group);
+      const consumer = nextConsumer(group);
       if (!consumer) return;
-      this.deliver(consumer, group.queue.shift() as Entry);
+      this.deliver(consumer, group.queue.shift() as QueuedMessage);
     }
   }
 
-  private nextConsumer(group: Group): Consumer | undefined {
-    const count = group.consumers.length;
-    for (let step = 0; step < count; step += 1) {
-      const index = (group.next + step) % count;
-      const consumer = group.consumers[index];
-      if (!consumer.peer.gone && consumer.sender.is_open() && consumer.sender.sendable()) {
-        group.next = (index + 1) % count;
-        return consumer;
-      }
-    }
-    return undefined;
-  }
-
-  private deliver(consumer: Consumer, entry: Entry): void {
+  private deliver(consumer: Consumer, entry: QueuedMessage): void {
     const { stats } = this.options;
-    const string = this.settings.bodyForm === 'string';
-    const delivery = consumer.sender.send({
-      message_id: entry.id,
-      creation_time: new Date(entry.createdReal),
-      content_type: 'application/json',
-      application_properties: { topic: entry.topic, messageId: entry.id },
-      body: string ? entry.json : amqpMessage.data_section(Buffer.from(entry.json, 'utf8')),
-      delivery_count: entry.deliveries,
-      first_acquirer: entry.deliveries === 0,
-    });
+    const delivery = consumer.sender.send(amqpMessageOf(entry, this.settings.bodyForm));
     if (entry.deliveries > 0) stats.pushCount('redelivered');
     entry.deliveries += 1;
     stats.pushCount('sent');
     consumer.inflight.set(delivery, entry);
-  }
-
-  /** Puts unsettled deliveries back at the front of their group's queue, oldest first. */
-  private requeue(consumer: Consumer, deliveries: readonly Delivery[]): void {
-    const entries: Entry[] = [];
-    for (const delivery of deliveries) {
-      const entry = consumer.inflight.get(delivery);
-      if (!entry) continue;
-      consumer.inflight.delete(delivery);
-      entries.push(entry);
-    }
-    if (entries.length > 0) consumer.group.queue.unshift(...entries);
   }
 
   // ----- connections --------------------------------------------------------------------------
@@ -446,7 +281,7 @@ export class PushBroker {
     connection.on('released', (context: EventContext) => {
       const consumer = this.consumerOf(peer, context.sender);
       if (!consumer || !context.delivery) return;
-      this.requeue(consumer, [context.delivery]);
+      requeue(consumer, [context.delivery]);
       this.drain(consumer.group);
     });
     connection.on('settled', () => undefined);
@@ -495,7 +330,7 @@ export class PushBroker {
     if (peer.timer) clearTimeout(peer.timer);
     peer.timer = undefined;
     stats.pushCount('connections');
-    if (!this.groups.has(verdict.consumerGroup)) this.groups.set(verdict.consumerGroup, { id: verdict.consumerGroup, queue: [], consumers: [], next: 0 });
+    if (!this.groups.has(verdict.consumerGroup)) this.groups.set(verdict.consumerGroup, newConsumerGroup(verdict.consumerGroup));
     return true;
   }
 
@@ -523,15 +358,9 @@ export class PushBroker {
   }
 
   private removeConsumer(consumer: Consumer): void {
-    if (!consumer.peer.consumers.delete(consumer)) return;
-    const { group } = consumer;
-    const index = group.consumers.indexOf(consumer);
-    if (index >= 0) group.consumers.splice(index, 1);
-    if (group.next > index && index >= 0) group.next -= 1;
-    if (group.consumers.length > 0) group.next %= group.consumers.length;
-    else group.next = 0;
-    this.requeue(consumer, [...consumer.inflight.keys()]);
-    this.drain(group);
+    if (!detachConsumer(consumer)) return;
+    requeue(consumer, [...consumer.inflight.keys()]);
+    this.drain(consumer.group);
   }
 
   /** The peer left or is being dropped: its unsettled messages go to the rest of its group. */

@@ -22,7 +22,7 @@
  *                                               delayMs?: extra ms before a push, early?: push events before event/query
  *                                               shows them, refuse?: N (the next N SASL logins refused), disconnect?: true
  *                                               (close every AMQP connection now), bodyForm?: data|string}
- *                                              → the settings in force (+ {disconnected: n} with disconnect); amqp.ts
+ *                                              → the settings in force (+ {disconnected: n} with disconnect); push-settings.ts
  *   POST /_emulator/reset                      → {reset: true}: the world, tokens, stats and faults as at start
  *   GET  /_emulator/state                      → the state file's JSON
  *   GET  /_emulator/time                       → {now, realNow, timeScale};  POST /_emulator/time {advanceMs} → same

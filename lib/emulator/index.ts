@@ -3,5 +3,5 @@ export { startEmulator, type EmulatorHandle } from './server';
 export { CLOUD_LIKE_VARIANTS, type EmulatorOptions, type EventOrder, type NumberForm, type EventTimeForm, type TokenErrorCode } from './options';
 export { EMULATOR_CODES, type EmulatorCodeName } from './codes';
 export type { StatsSnapshot, PushStats } from './stats';
-export type { PushSettings, PushBodyForm } from './amqp';
+export type { PushSettings, PushBodyForm } from './push-settings';
 export type { AmqpPasswordEncoding } from './options';
