@@ -249,7 +249,15 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
     let closing = false;
     let busy = 0;
 
-    const setStatus = (fill: 'red' | 'green' | 'yellow' | 'blue' | 'grey', shape: 'dot' | 'ring', text: string) => node.status({ fill, shape, text });
+    // A status is sent only when it changes: with many messages in flight it would otherwise be two events
+    // per message through the runtime (and to every open editor).
+    let shown = '';
+    const setStatus = (fill: 'red' | 'green' | 'yellow' | 'blue' | 'grey', shape: 'dot' | 'ring', text: string) => {
+      const key = `${fill}|${shape}|${text}`;
+      if (key === shown) return;
+      shown = key;
+      node.status({ fill, shape, text });
+    };
     if (!account) setStatus('red', 'ring', 'no account');
     else if (account.account.configError) setStatus('red', 'ring', 'account settings incomplete');
     else node.status({});
@@ -348,7 +356,7 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
       const controller = new AbortController();
       inflight.add(controller);
       busy += 1;
-      setStatus('blue', 'dot', 'working');
+      if (busy === 1) setStatus('blue', 'dot', 'working');
       handle(msg, controller.signal)
         .then(({ result, meta, kind, action }) => {
           // The control properties were for this node: a next Link Visual node must not inherit them.
@@ -368,7 +376,7 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
             durationMs: meta?.durationMs,
             ...(spec.kinds ? { kind } : {}),
           };
-          setStatus('green', 'dot', result.status ?? 'ok');
+          if (busy === 1) setStatus('green', 'dot', result.status ?? 'ok'); // the others in flight still say working
           send(msg);
           done();
         })

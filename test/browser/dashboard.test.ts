@@ -8,12 +8,12 @@
 // page fits a phone. Screenshots: test-output/browser/dashboard/*.png (git-ignored), Node-RED's log beside them.
 // No Chromium at /usr/bin/chromium (or $CHROMIUM_PATH): skipped with a warning, except with CI=true.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import type { EmulatorHandle } from '../../lib';
+import { type NodeRed, startNodeRed, stopNodeRed } from '../helpers/red-process';
 
 const root = path.resolve(__dirname, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -43,12 +43,6 @@ interface PageGlobals {
     querySelectorAll(selector: string): ArrayLike<unknown>;
     documentElement: { scrollWidth: number; clientWidth: number };
   };
-}
-
-interface NodeRed {
-  url: string;
-  child: ChildProcess;
-  log: string[];
 }
 
 /** Example 13 pointed at the emulator, polling every second, with the account's keys in flows_cred.json. */
@@ -82,52 +76,6 @@ function writeUserDir(userDir: string, emulator: EmulatorHandle): void {
 };
 `,
   );
-}
-
-function startNodeRed(userDir: string): Promise<NodeRed> {
-  const log: string[] = [];
-  const child = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
-    cwd: userDir,
-    env: { ...process.env, NODE_RED_DISABLE_TELEMETRY: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let url = '';
-    let buffered = '';
-    const timer = setTimeout(() => fail(new Error('Node-RED did not start within 45 s')), 45_000);
-    function fail(error: Error): void {
-      clearTimeout(timer);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      reject(new Error(`${error.message}\n--- Node-RED log ---\n${log.join('\n')}`));
-    }
-    function onData(chunk: Buffer): void {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        log.push(line);
-        const running = /Server now running at (http:\/\/\S+?)\/?$/.exec(line.trim());
-        if (running) url = running[1];
-        if (/Started flows/.test(line) && url) {
-          clearTimeout(timer);
-          resolve({ url, child, log });
-        }
-      }
-    }
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('error', fail);
-    child.once('exit', (code, signal) => fail(new Error(`Node-RED exited early (code ${code}, signal ${signal})`)));
-  });
-}
-
-async function stopNodeRed(red: NodeRed | undefined): Promise<void> {
-  if (!red || red.child.exitCode !== null || red.child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => red.child.once('exit', () => resolve()));
-  red.child.kill('SIGINT');
-  const timer = setTimeout(() => red.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function control(emulator: EmulatorHandle, route: string, body: unknown): Promise<Record<string, unknown>> {

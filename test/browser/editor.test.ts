@@ -11,12 +11,12 @@
 // No Chromium at /usr/bin/chromium (or $CHROMIUM_PATH): skipped with a warning, except with CI=true, where
 // it fails (.ci/run installs Debian's chromium).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import type { EmulatorHandle } from '../../lib';
+import { type NodeRed, startNodeRed, stopNodeRed } from '../helpers/red-process';
 
 const root = path.resolve(__dirname, '..', '..');
 const MODULE = 'node-red-contrib-link-visual';
@@ -119,12 +119,6 @@ interface EditorWindow {
 // ---------------------------------------------------------------------------------------------------------
 // Node-RED, started as a child process
 
-interface NodeRed {
-  url: string;
-  child: ChildProcess;
-  log: string[];
-}
-
 function writeUserDir(userDir: string): void {
   const modules = path.join(userDir, 'node_modules');
   fs.mkdirSync(modules, { recursive: true });
@@ -146,52 +140,6 @@ function writeUserDir(userDir: string): void {
 `,
   );
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify([{ id: TAB_ID, type: 'tab', label: 'Link Visual', disabled: false, info: '' }], null, 2));
-}
-
-function startNodeRed(userDir: string): Promise<NodeRed> {
-  const log: string[] = [];
-  const child = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
-    cwd: userDir,
-    env: { ...process.env, NODE_RED_DISABLE_TELEMETRY: '1', NODE_RED_TELEMETRY_DISABLED: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let url = '';
-    let buffered = '';
-    const timer = setTimeout(() => fail(new Error('Node-RED did not start within 45 s')), 45_000);
-    function fail(error: Error): void {
-      clearTimeout(timer);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      reject(new Error(`${error.message}\n--- Node-RED log ---\n${log.join('\n')}`));
-    }
-    function onData(chunk: Buffer): void {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        log.push(line);
-        const running = /Server now running at (http:\/\/\S+?)\/?$/.exec(line.trim());
-        if (running) url = running[1];
-        if (/Started flows/.test(line) && url) {
-          clearTimeout(timer);
-          resolve({ url, child, log });
-        }
-      }
-    }
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('error', fail);
-    child.once('exit', (code, signal) => fail(new Error(`Node-RED exited early (code ${code}, signal ${signal})`)));
-  });
-}
-
-async function stopNodeRed(red: NodeRed | undefined): Promise<void> {
-  if (!red || red.child.exitCode !== null || red.child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => red.child.once('exit', () => resolve()));
-  red.child.kill('SIGINT');
-  const timer = setTimeout(() => red.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function getJson(red: NodeRed, route: string): Promise<unknown> {

@@ -152,6 +152,18 @@ describe('operation node behaviour', function () {
     assert.match(texts[texts.length - 1], /\d+ s/);
   });
 
+  it('keeps the status quiet with many messages in flight: working once, the result once all are done', async () => {
+    const sink = await load([{ id: 'duration', type: 'link-visual-recordings', operation: 'getDuration' }]);
+    const node = helper.getNode('duration') as TestNode;
+    const before = node.status.getCalls().length;
+    for (let i = 0; i < 40; i += 1) node.receive({ payload: { iotId: 'demo-camera-1' } });
+    for (let i = 0; i < 40; i += 1) await sink.next();
+    const texts = statusTexts(node).slice(before);
+    assert.ok(texts.length <= 8, `${texts.length} status updates for 40 messages: ${texts.join(' | ')}`);
+    assert.equal(texts[0], 'working');
+    assert.match(texts[texts.length - 1], /\d+ s/, 'the last says the result');
+  });
+
   it('shows the account-wide backoff after throttling', async () => {
     const sink = await load([{ id: 'duration', type: 'link-visual-recordings', operation: 'getDuration' }]);
     await fault(emulator, { path: '/vision/customer/record/durationconfig/get', mode: 'http', status: 429, times: 1 });
