@@ -1,5 +1,5 @@
 // Requests to the package's admin routes (nodes/config/admin-routes.ts): the account test and the pickers.
-import { isPlainObject } from '../lib/catalog/validate';
+import { isPlainObject } from '../lib/util/plain-object';
 import { ACCOUNT_PROPERTY_NAMES } from '../nodes/config/account-rules';
 import { CREDENTIAL_NAMES } from '../nodes/config/settings-spec';
 import { hasRED, t } from './i18n';

@@ -4,6 +4,7 @@
 // The operation nodes' HTML registers their specs with registerSpec; the dialogs call prepare/save/cancel; every
 // property's `validate` calls validate(type, property).
 import { parseDeviceList } from '../lib/events/account-devices';
+import { DEFAULT_AUTH_MODE, DEFAULT_REGION } from '../nodes/config/account-rules';
 import { accountRequest } from './admin';
 import { prepareConfig } from './config-dialog';
 import { prepare } from './operation-dialog';
@@ -26,6 +27,14 @@ function end(node: EditorNode | undefined): void {
   close(node);
 }
 
+/** The account's label in the flow: its name, else where it connects and how it signs in (defaults from the runtime). */
+function accountLabel(node: { name?: string; region?: string; endpoint?: string; authMode?: string }, customText: string): string {
+  if (node.name) return node.name;
+  let where = node.region || DEFAULT_REGION;
+  if (where === 'custom') where = /^https?:\/\/([^/:\s]+)/.exec(node.endpoint || '')?.[1] ?? customText;
+  return `${where} (${node.authMode || DEFAULT_AUTH_MODE})`;
+}
+
 function build(): Record<string, unknown> {
   return {
     loaded: true,
@@ -43,6 +52,7 @@ function build(): Record<string, unknown> {
     // The download and on-event dialogs: rows per choice and spinners from their settings specs.
     prepareSettings: (node: EditorNode) => prepareSettings(openSession(node)),
     saveConfig: end,
+    accountLabel,
     cancelConfig: end,
     pollProjection,
     // Pure helpers, exported for tests and reuse.

@@ -2,7 +2,8 @@
 // checked with the catalog's own spec of timeSectionList (lib/catalog/validate.ts), the zone selector offers the
 // catalog's timeZone range.
 import type { ParamSpec } from '../lib/catalog/types';
-import { checkParams, isPlainObject } from '../lib/catalog/validate';
+import { checkParams } from '../lib/catalog/validate';
+import { isPlainObject } from '../lib/util/plain-object';
 import { CONTEXT_TYPES } from '../nodes/shared/typed-input';
 import { t } from './i18n';
 import type { Row, Session } from './session';

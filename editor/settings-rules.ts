@@ -3,7 +3,8 @@
 // free operation, params and version (lib/catalog/call-syntax.ts, as the client accepts them).
 import { isApiVersion, isOperationPath } from '../lib/catalog/call-syntax';
 import type { ParamSpec } from '../lib/catalog/types';
-import { checkParams, isPlainObject, valueShape } from '../lib/catalog/validate';
+import { checkParams, valueShape } from '../lib/catalog/validate';
+import { isPlainObject } from '../lib/util/plain-object';
 import { positiveSetting } from '../nodes/config/account-rules';
 import { isPlanKind, operationToRun } from '../nodes/shared/actions';
 import { t } from './i18n';

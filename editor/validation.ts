@@ -59,6 +59,8 @@ export function ruleText(problem: ParamProblem, asTime = false): string {
     case 'min':
       return t('validation.min', { min: problem.limit }, 'must be ≥ __min__');
     case 'max':
+      // A rule across fields names the other one (pre-recording ≤ recordDuration (N)).
+      if (problem.than !== undefined) return t('validation.atMost', { than: problem.than, max: problem.limit }, 'must be ≤ __than__ (__max__)');
       return t('validation.max', { max: problem.limit }, 'must be ≤ __max__');
     case 'minItems':
       return t('validation.minItems', { min: problem.limit }, 'must have at least __min__ item(s)');
@@ -73,7 +75,7 @@ export function ruleText(problem: ParamProblem, asTime = false): string {
     case 'key':
       return t('validation.key', null, 'is not an allowed key');
     case 'order':
-      return t('validation.endBeforeBegin', { begin: problem.limit }, 'must be ≥ begin (__begin__)');
+      return t('validation.atLeast', { than: problem.than, min: problem.limit }, 'must be ≥ __than__ (__min__)');
   }
 }
 

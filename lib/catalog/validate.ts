@@ -1,8 +1,6 @@
 import type { Operation, ParamSpec, ParamType } from './types';
 import { isPlainObject } from '../util/plain-object';
 
-// The editor and some runtime modules read isPlainObject from here with the rules it serves.
-export { isPlainObject };
 
 /**
  * A refused value as a message shows it: its JSON text when short (or `String(value)` for a non-string), else

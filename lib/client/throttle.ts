@@ -1,8 +1,6 @@
 import { LinkVisualError } from '../gateway/errors';
 import { abortError } from '../util/abort';
 
-// The download node reads abortError from here, next to the throttle whose waits it cancels.
-export { abortError };
 
 /** Rate settings of one account: a token bucket plus a cap on requests in flight. */
 export interface ThrottleOptions {

@@ -1,6 +1,6 @@
 /** The devices of the signed-in account, for on-event nodes that watch "every device". */
 import type { LinkVisualClient } from '../client/client';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 
 /** Every iotId bound to the account (`/uc/listBindingByAccount`, all pages), without repeats, in the API's order. */
 export async function listAccountDevices(client: LinkVisualClient, signal?: AbortSignal): Promise<string[]> {

@@ -1,9 +1,9 @@
 /** The alert picture of an event, fetched with the client's one media fetcher (size cap, type check, timeout). */
 import type { LinkVisualClient } from '../client/client';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { LinkVisualError } from '../gateway/errors';
-import { pause } from '../media/pause';
-import { expiresAtFor } from '../media/url-expiry';
+import { pause } from '../util/abort';
+import { PICTURE_URL_FALLBACK_MS, expiresAtFor } from '../media/url-expiry';
 import type { CameraEvent } from './camera-event';
 
 export interface AlertImage {
@@ -26,8 +26,6 @@ export interface AlertImageOptions {
   readonly timeoutMs?: number;
 }
 
-// Picture URLs carry no documented lifetime; when the URL does not say, assume a short one.
-const PICTURE_URL_FALLBACK_MS = 5 * 60_000;
 const BY_IDS_PATH = '/vision/customer/event/query/byeventids';
 
 function text(value: unknown): string | undefined {

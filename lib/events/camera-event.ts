@@ -1,5 +1,5 @@
 /** One camera event as the on-event feed handles it: the API's fields plus a numeric time. */
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { idSuffixMs } from '../client/paginate';
 
 export interface CameraEvent {

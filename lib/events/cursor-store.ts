@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../files/atomic-write';
 
 /** The API gives event times in whole seconds: an event's true time is up to this much later. */

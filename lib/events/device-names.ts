@@ -1,6 +1,6 @@
 /** The names the account gives its cameras, for people reading a timeline rather than iotIds. */
 import type { LinkVisualClient } from '../client/client';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 
 /** iotId → the camera's nickname (else its deviceName), from the account's device list (all pages). */
 export async function listDeviceNames(client: LinkVisualClient, signal?: AbortSignal): Promise<Map<string, string>> {

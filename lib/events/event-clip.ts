@@ -1,9 +1,10 @@
 /** The cloud recording of an event as a playable URL (`vod/getbyeventid`), waiting a bounded time for it. */
 import type { LinkVisualClient } from '../client/client';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { LinkVisualError } from '../gateway/errors';
-import { pause } from '../media/pause';
-import { expiresAtFor } from '../media/url-expiry';
+import { pause } from '../util/abort';
+import { API_CODES } from '../gateway/api-codes';
+import { VOD_URL_FALLBACK_MS, expiresAtFor } from '../media/url-expiry';
 import type { CameraEvent } from './camera-event';
 
 export interface EventClip {
@@ -27,10 +28,8 @@ export interface EventClipOptions {
 }
 
 const VOD_PATH = '/vision/customer/vod/getbyeventid';
-// VOD URLs carry no documented lifetime; when the URL does not say, assume a short one.
-const VOD_URL_FALLBACK_MS = 10 * 60_000;
 // "event not found": vod/getbyeventid may not know an event the query already lists.
-const NOT_YET_API_CODES = new Set([20506]);
+const NOT_YET_API_CODES = new Set<number>([API_CODES.EVENT_NOT_FOUND.code]);
 
 function asError(error: unknown): LinkVisualError {
   return error instanceof LinkVisualError ? error : new LinkVisualError('API_ERROR', error instanceof Error ? error.message : String(error));

@@ -7,7 +7,7 @@
  */
 import type { LinkVisualClient } from '../client/client';
 import { morePagesFollow } from '../client/paginate';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import { LinkVisualError } from '../gateway/errors';
 import { parseEvent, type CameraEvent } from './camera-event';
 

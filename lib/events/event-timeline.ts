@@ -1,6 +1,6 @@
 /** The recent events a dashboard timeline shows: deduplicated, newest first, bounded in number. */
 import { createHash } from 'node:crypto';
-import { isPlainObject } from '../catalog/validate';
+import { isPlainObject } from '../util/plain-object';
 import type { LinkVisualClient } from '../client/client';
 import { eventTypeName, parseEvent, type CameraEvent } from './camera-event';
 

@@ -7,7 +7,7 @@ import type { LinkVisualClient } from '../client/client';
 import { isPlainObject } from '../util/plain-object';
 import { LinkVisualError } from '../gateway/errors';
 import { pause } from '../util/abort';
-import { pollDelay } from './pause';
+import { pollDelay } from './poll-delay';
 
 export interface EventRecording {
   readonly fileName: string;

@@ -13,7 +13,7 @@ import { isPlainObject } from '../util/plain-object';
 import { LinkVisualError } from '../gateway/errors';
 import { numberOf } from '../gateway/numbers';
 import { pause } from '../util/abort';
-import { pollDelay } from './pause';
+import { pollDelay } from './poll-delay';
 
 export interface TranscodeWaitOptions {
   readonly signal?: AbortSignal;

@@ -2,7 +2,7 @@ import { LinkVisualClient } from '../../lib/client/client';
 import { LinkVisualError } from '../../lib/gateway/errors';
 import { operations } from '../../lib/catalog/operations';
 import { SessionFile } from '../../lib/client/session-file';
-import { isPlainObject } from '../../lib/catalog/validate';
+import { isPlainObject } from '../../lib/util/plain-object';
 import { numberOf } from '../../lib/gateway/numbers';
 import type { AdminRequest, AdminResponse, NodeAPI } from '../shared/red';
 import { sessionFilePath, type Account } from './account';

@@ -1,6 +1,6 @@
 import { LinkVisualError } from '../../lib/gateway/errors';
-import { isPlainObject } from '../../lib/catalog/validate';
-import { abortError } from '../../lib/client/throttle';
+import { isPlainObject } from '../../lib/util/plain-object';
+import { abortError } from '../../lib/util/abort';
 import { formatBytes } from '../../lib/media/bytes';
 import { downloadRecording, type DownloadProgress, type DownloadResult } from '../../lib/media/download';
 import { readRecordingRequest, type RecordingRequest } from '../../lib/media/recording-request';

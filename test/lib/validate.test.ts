@@ -217,7 +217,7 @@ describe('rules across fields (catalog data: atLeast / atMost)', () => {
 
 describe('isPlainObject', () => {
   it('accepts objects from another realm (a Function node sandbox) and refuses Buffers, Dates and class instances', async () => {
-    const { isPlainObject } = await import('../../lib/catalog/validate');
+    const { isPlainObject } = await import('../../lib/util/plain-object');
     const vm = await import('node:vm');
     const foreign = vm.runInNewContext('({ iotId: "cam" })') as unknown;
     assert.equal(isPlainObject(foreign), true);
