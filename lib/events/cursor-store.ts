@@ -121,6 +121,8 @@ export class CursorStore {
   readonly #lazySaveMs: number;
   readonly #warn: (message: string) => void;
   #dirty = false;
+  /** A delivered event is among the unsaved changes: it is written at once, not after the lazy delay. */
+  #urgent = false;
   #writing: Promise<void> | undefined;
   #lazyTimer: NodeJS.Timeout | undefined;
   #failedWrites = 0;
@@ -306,6 +308,7 @@ export class CursorStore {
     if (!this.#file || this.#closed) return;
     this.#dirty = true;
     if (urgent) {
+      this.#urgent = true;
       this.#kick();
       return;
     }
@@ -324,8 +327,11 @@ export class CursorStore {
     this.#lazyTimer = undefined;
     const file = this.#file;
     this.#writing = (async () => {
-      while (this.#dirty) {
+      // Again at once only for an event delivered meanwhile: positions that moved during the write wait for
+      // the lazy delay, or a busy account (every poll moves one) would rewrite the file back to back.
+      for (let first = true; this.#dirty && (first || this.#urgent); first = false) {
         this.#dirty = false;
+        this.#urgent = false;
         try {
           await writeFileAtomic(file, this.#fileText());
           this.#failedWrites = 0;
@@ -340,7 +346,7 @@ export class CursorStore {
       .catch(() => undefined)
       .finally(() => {
         this.#writing = undefined;
-        // A failed write is tried again later rather than in a tight loop.
+        // A failed write is tried again later rather than in a tight loop; positions wait their turn.
         if (this.#dirty && !this.#closed && !this.#lazyTimer) {
           this.#lazyTimer = setTimeout(() => {
             this.#lazyTimer = undefined;

@@ -123,6 +123,29 @@ describe('on-event cursor store', () => {
     await again.close();
   });
 
+  it('saves moving positions after the lazy delay, not back to back, and a delivered event at once', async () => {
+    const file = cursorFilePath(dir, 'busy');
+    const store = await CursorStore.open(file, { overlapMs: 60_000, lazySaveMs: 2000 });
+    const cursors = Array.from({ length: 200 }, (_, i) => store.ensure(`cam-${i}`, 1_000_000));
+    await store.flush();
+    const savedAt = () => (JSON.parse(fs.readFileSync(file, 'utf8')) as { savedAt: number }).savedAt;
+    const saves = new Set<number>([savedAt()]);
+    // An event starts a save; then a busy account moves a position with every poll, for 1.5 s.
+    store.record(cursors[3], 'delivered-0', 1_000_100, { suppressed: false });
+    const until = Date.now() + 1500;
+    for (let step = 1; Date.now() < until; step += 1) {
+      store.advance(cursors[step % cursors.length], 1_000_000 + step);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      saves.add(savedAt());
+    }
+    assert.ok(saves.size <= 3, `${saves.size - 1} saves while positions moved for 1.5 s with a 2 s lazy delay`);
+    store.record(cursors[7], 'delivered-1', 1_000_500, { suppressed: false });
+    const started = Date.now();
+    while (!fs.readFileSync(file, 'utf8').includes('delivered-1') && Date.now() - started < 1500) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(fs.readFileSync(file, 'utf8').includes('delivered-1'), 'a delivered event is saved at once');
+    await store.close();
+  });
+
   it('coalesces saves: a burst of records ends in one consistent file', async () => {
     const file = cursorFilePath(dir, 'n4');
     const store = await CursorStore.open(file, { overlapMs: 600_000 });
