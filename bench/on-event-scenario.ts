@@ -115,6 +115,11 @@ async function startReceiver(): Promise<{ url: string; delivered: Map<string, nu
   };
 }
 
+/** A core function node of the bench tab, wired to `next`. */
+function functionNode(id: string, name: string, func: string, y: number, next: string): Record<string, unknown> {
+  return { id, type: 'function', z: TAB, name, func, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], x: 300, y, wires: [[next]] };
+}
+
 function account(emulator: EmulatorProcess, options: Pick<ScenarioOptions, 'mode' | 'rateLimit'>): Record<string, unknown> {
   return {
     id: 'acct',
@@ -137,22 +142,7 @@ function scenarioFlows(emulator: EmulatorProcess, options: ScenarioOptions, came
     { id: TAB, type: 'tab', label: 'bench' },
     account(emulator, options),
     { id: 'mem-in', type: 'http in', z: TAB, name: '', url: MEMORY_PATH, method: 'get', upload: false, swaggerDoc: '', x: 120, y: 200, wires: [['mem-read']] },
-    {
-      id: 'mem-read',
-      type: 'function',
-      z: TAB,
-      name: 'memory',
-      func: "msg.payload = global.get('lvMemory')();\nreturn msg;",
-      outputs: 1,
-      timeout: 0,
-      noerr: 0,
-      initialize: '',
-      finalize: '',
-      libs: [],
-      x: 300,
-      y: 200,
-      wires: [['mem-out']],
-    },
+    functionNode('mem-read', 'memory', "msg.payload = global.get('lvMemory')();\nreturn msg;", 200, 'mem-out'),
     { id: 'mem-out', type: 'http response', z: TAB, name: '', statusCode: '', headers: {}, x: 460, y: 200, wires: [] },
   ];
   if (!cameras) return list; // the bare run
@@ -176,22 +166,13 @@ function scenarioFlows(emulator: EmulatorProcess, options: ScenarioOptions, came
       y: 60,
       wires: [['report'], []],
     },
-    {
-      id: 'report',
-      type: 'function',
-      z: TAB,
-      name: 'report',
-      func: "msg.url = global.get('lvReportUrl');\nmsg.method = 'POST';\nmsg.headers = { 'content-type': 'application/json' };\nmsg.payload = JSON.stringify({ eventId: msg.payload.eventId, at: Date.now() });\nreturn msg;",
-      outputs: 1,
-      timeout: 0,
-      noerr: 0,
-      initialize: '',
-      finalize: '',
-      libs: [],
-      x: 300,
-      y: 60,
-      wires: [['send']],
-    },
+    functionNode(
+      'report',
+      'report',
+      "msg.url = global.get('lvReportUrl');\nmsg.method = 'POST';\nmsg.headers = { 'content-type': 'application/json' };\nmsg.payload = JSON.stringify({ eventId: msg.payload.eventId, at: Date.now() });\nreturn msg;",
+      60,
+      'send',
+    ),
     { id: 'send', type: 'http request', z: TAB, name: '', method: 'use', ret: 'txt', paytoqs: 'ignore', url: '', tls: '', persist: true, proxy: '', insecureHTTPParser: false, authType: '', senderr: false, headers: [], x: 460, y: 60, wires: [[]] },
   );
   return list;
