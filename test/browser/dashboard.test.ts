@@ -341,4 +341,31 @@ describe('dashboard widget ui-link-visual-events in a real browser (Chromium, No
       await phone.close();
     }
   });
+  it('speaks the viewer\'s language (zh-CN) and draws its cards in the dashboard theme\'s surface colour', async () => {
+    assert.ok(browser);
+    const chinese = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    try {
+      const zh = await chinese.newPage();
+      zh.setDefaultTimeout(STEP_MS);
+      await zh.goto(dashboardUrl);
+      await waitForCards(zh, 4);
+      const seen = await zh.$$eval('.lv-select option, .lv-tab, .lv-card .lv-type', (nodes) => nodes.map((node) => node.textContent?.trim() ?? ''));
+      for (const label of ['全部摄像头', '全部事件', '事件', '录像', '移动侦测']) assert.ok(seen.includes(label), `${label} in ${JSON.stringify(seen)}`);
+      assert.ok(!seen.includes('All cameras'), 'no English label left');
+      // The card takes the theme's surface colour (Vuetify's --v-theme-surface): a dark theme darkens it too.
+      const colours = await zh.$eval('.lv-card', (card) => {
+        const probe = card.ownerDocument.createElement('div');
+        probe.style.background = 'rgb(var(--v-theme-surface))';
+        card.parentElement?.appendChild(probe);
+        const theme = card.ownerDocument.defaultView?.getComputedStyle(probe).backgroundColor ?? '';
+        probe.remove();
+        return { card: card.ownerDocument.defaultView?.getComputedStyle(card).backgroundColor ?? '', theme };
+      });
+      assert.ok(colours.theme !== '' && colours.theme !== 'rgba(0, 0, 0, 0)', `the dashboard defines a surface colour: ${JSON.stringify(colours)}`);
+      assert.equal(colours.card, colours.theme);
+      await zh.screenshot({ path: path.join(ARTEFACTS, 'timeline-zh-CN.png'), fullPage: true });
+    } finally {
+      await chinese.close();
+    }
+  });
 });
