@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import type { EmulatorHandle } from '../../lib';
-import { type NodeRed, startNodeRed, stopNodeRed } from '../helpers/red-process';
+import { type NodeRed, startNodeRed, stopNodeRed, writeSettings } from '../helpers/red-process';
 
 const root = path.resolve(__dirname, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -61,21 +61,7 @@ function writeUserDir(userDir: string, emulator: EmulatorHandle): void {
   const credentials = { [account.id]: { appKey: emulator.appKey, appSecret: emulator.appSecret, identityId: emulator.identityId, refreshToken: emulator.refreshToken } };
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow, null, 2));
   fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(credentials, null, 2));
-  fs.writeFileSync(
-    path.join(userDir, 'settings.js'),
-    `module.exports = {
-  uiHost: '127.0.0.1',
-  uiPort: 0,
-  flowFile: 'flows.json',
-  credentialSecret: false,
-  editorTheme: { tours: false, projects: { enabled: false }, palette: { catalogues: [] } },
-  telemetry: { enabled: false },
-  diagnostics: { enabled: false },
-  externalModules: { autoInstall: false, palette: { allowInstall: false } },
-  logging: { console: { level: 'info', metrics: false, audit: false } },
-};
-`,
-  );
+  writeSettings(userDir);
 }
 
 async function control(emulator: EmulatorHandle, route: string, body: unknown): Promise<Record<string, unknown>> {

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import type { EmulatorHandle } from '../../lib';
-import { type NodeRed, startNodeRed, stopNodeRed } from '../helpers/red-process';
+import { type NodeRed, startNodeRed, stopNodeRed, writeSettings } from '../helpers/red-process';
 
 const root = path.resolve(__dirname, '..', '..');
 const MODULE = 'node-red-contrib-link-visual';
@@ -124,21 +124,7 @@ function writeUserDir(userDir: string): void {
   fs.mkdirSync(modules, { recursive: true });
   // Node-RED loads modules from <userDir>/node_modules: link this checkout there (scripts/start-demo.js does the same).
   fs.symlinkSync(root, path.join(modules, MODULE), 'dir');
-  fs.writeFileSync(
-    path.join(userDir, 'settings.js'),
-    `module.exports = {
-  uiHost: '127.0.0.1',
-  uiPort: 0,
-  flowFile: 'flows.json',
-  credentialSecret: false,
-  editorTheme: { tours: false, projects: { enabled: false }, palette: { catalogues: [] } },
-  telemetry: { enabled: false },
-  diagnostics: { enabled: false },
-  externalModules: { autoInstall: false, palette: { allowInstall: false } },
-  logging: { console: { level: 'info', metrics: false, audit: false } },
-};
-`,
-  );
+  writeSettings(userDir);
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify([{ id: TAB_ID, type: 'tab', label: 'Link Visual', disabled: false, info: '' }], null, 2));
 }
 

@@ -3,12 +3,32 @@
  * user directory's settings.js, resolved once it printed its URL and "Started flows"; stopped with SIGINT.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export interface NodeRed {
   url: string;
   child: ChildProcess;
   log: string[];
+}
+
+/** Writes `<userDir>/settings.js`: loopback, a free port, flows.json, plain credentials, no telemetry, palette or tours. */
+export function writeSettings(userDir: string): void {
+  fs.writeFileSync(
+    path.join(userDir, 'settings.js'),
+    `module.exports = {
+  uiHost: '127.0.0.1',
+  uiPort: 0,
+  flowFile: 'flows.json',
+  credentialSecret: false,
+  editorTheme: { tours: false, projects: { enabled: false }, palette: { catalogues: [] } },
+  telemetry: { enabled: false },
+  diagnostics: { enabled: false },
+  externalModules: { autoInstall: false, palette: { allowInstall: false } },
+  logging: { console: { level: 'info', metrics: false, audit: false } },
+};
+`,
+  );
 }
 
 /** Starts red.js on `<userDir>/settings.js`; rejects with its log when it does not start within 45 s. */
