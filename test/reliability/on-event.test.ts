@@ -292,7 +292,15 @@ describe('reliability: on-event fault matrix', function () {
           'delayed pushes': () => pushFault({ delayMs: rng.int(300, 3000) }, { delayMs: 0 }),
           'early pushes': () => pushFault({ early: true }, { early: false }),
           'broker disconnect': () => control(emulator, 'push', { disconnect: true }).then(() => undefined),
-          'refused logins': () => control(emulator, 'push', { refuse: rng.int(1, 3), disconnect: true }).then(() => undefined),
+          // Held until a login is refused: a fault coming next (an emulator restart clears the setting) must not
+          // take it back before a client has met it.
+          'refused logins': async () => {
+            const refused = async () => Number(((await control(emulator, 'stats')).push as { refused?: number } | undefined)?.refused ?? 0);
+            const before = await refused();
+            await control(emulator, 'push', { refuse: rng.int(1, 3), disconnect: true });
+            const until = realNow() + 10_000;
+            while (realNow() < until && (await refused()) <= before) await sleep(100);
+          },
         } satisfies Record<string, () => Promise<void>>);
       }
       // LV_MATRIX_SKIP=<fault>,<fault> leaves faults out (to tell which one a failure needs).
