@@ -11,91 +11,23 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { EmulatorHandle } from '../../lib';
+import { CHROMIUM, DASHBOARD_PAGE, STEP_MS, type Img, type PageGlobals, type Vid, cardsOf, control, launchChromium, waitForCards, writeDashboardFlow } from '../helpers/dashboard-page';
 import { type NodeRed, startNodeRed, stopNodeRed, writeSettings } from '../helpers/red-process';
 
 const root = path.resolve(__dirname, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTEFACTS = path.join(root, 'test-output', 'browser', 'dashboard');
-const EXAMPLE = path.join(root, 'examples', '13-dashboard-event-timeline.json');
 const DASHBOARD = path.dirname(require.resolve('@flowfuse/node-red-dashboard/package.json'));
-const STEP_MS = 20_000;
 
-type FlowNode = Record<string, unknown> & { id: string; type: string };
-
-// Just what these tests read of the page's DOM (the test code is type-checked without the DOM library).
-interface Img {
-  complete: boolean;
-  naturalWidth: number;
-}
-interface Vid {
-  readyState: number;
-  currentTime: number;
-  paused: boolean;
-  videoWidth: number;
-  duration: number;
-  error: { message: string } | null;
-}
-interface PageGlobals {
-  document: {
-    querySelector(selector: string): unknown;
-    querySelectorAll(selector: string): ArrayLike<unknown>;
-    documentElement: { scrollWidth: number; clientWidth: number };
-  };
-}
-
-/** Example 13 pointed at the emulator, polling every second, with the account's keys in flows_cred.json. */
+/** This checkout and Dashboard 2 linked into the user directory's node_modules, and example 13 as its flow. */
 function writeUserDir(userDir: string, emulator: EmulatorHandle): void {
   const modules = path.join(userDir, 'node_modules');
   fs.mkdirSync(path.join(modules, '@flowfuse'), { recursive: true });
   fs.symlinkSync(root, path.join(modules, 'node-red-contrib-link-visual'), 'dir');
   fs.symlinkSync(DASHBOARD, path.join(modules, '@flowfuse', 'node-red-dashboard'), 'dir');
-  const flow = (JSON.parse(fs.readFileSync(EXAMPLE, 'utf8')) as FlowNode[]).map((node) => {
-    if (node.type === 'link-visual-config') return { ...node, endpoint: emulator.url, rateLimit: '50' };
-    if (node.type === 'link-visual-on-event') return { ...node, interval: '1', startup: 'new' };
-    return node;
-  });
-  const account = flow.find((node) => node.type === 'link-visual-config');
-  assert.ok(account, 'example 13 has an account');
-  const credentials = { [account.id]: { appKey: emulator.appKey, appSecret: emulator.appSecret, identityId: emulator.identityId, refreshToken: emulator.refreshToken } };
-  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow, null, 2));
-  fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(credentials, null, 2));
+  writeDashboardFlow(userDir, emulator);
   writeSettings(userDir);
-}
-
-async function control(emulator: EmulatorHandle, route: string, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${emulator.url}/_emulator/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const answer = (await response.json()) as Record<string, unknown>;
-  assert.equal(response.status, 200, `${route}: ${JSON.stringify(answer)}`);
-  return answer;
-}
-
-/** The cards shown: their camera, type and whether the thumbnail has loaded (naturalWidth > 0). */
-async function cardsOf(page: Page): Promise<{ key: string; camera: string; type: string; time: string; loaded: boolean }[]> {
-  return page.$$eval('.lv-card', (cards) =>
-    cards.map((card) => {
-      const img = card.querySelector('img.lv-thumb') as Img | null;
-      return {
-        key: card.getAttribute('data-key') ?? '',
-        camera: card.querySelector('.lv-camera')?.textContent?.trim() ?? '',
-        type: card.querySelector('.lv-type')?.textContent?.trim() ?? '',
-        time: card.querySelector('.lv-time')?.textContent?.trim() ?? '',
-        loaded: !!img && img.complete && img.naturalWidth > 0,
-      };
-    }),
-  );
-}
-
-async function waitForCards(page: Page, count: number): Promise<void> {
-  await page.waitForFunction(
-    (n) => {
-      const imgs = Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll('.lv-card img.lv-thumb')) as Img[];
-      return imgs.length >= n && imgs.every((img) => img.complete && img.naturalWidth > 0);
-    },
-    count,
-    { timeout: STEP_MS },
-  );
 }
 
 /** Whether the page scrolls sideways (the document wider than the viewport). */
@@ -141,13 +73,9 @@ describe('dashboard widget ui-link-visual-events in a real browser (Chromium, No
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lv-dashboard-'));
     writeUserDir(userDir, emulator);
     red = await startNodeRed(userDir);
-    dashboardUrl = `${red.url}/dashboard/cameras`;
+    dashboardUrl = `${red.url}${DASHBOARD_PAGE}`;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US', timezoneId: 'Asia/Shanghai' });
     page = await context.newPage();
     page.setDefaultTimeout(STEP_MS);

@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { EmulatorHandle } from '../../lib';
+import { CHROMIUM, DASHBOARD_PAGE, control, launchChromium, waitForCards, writeDashboardFlow } from '../helpers/dashboard-page';
 import { type PackageJson, type Packed, htmlIcons, htmlNodeTypes, packPackage, readPackageJson, repoRoot } from './pack';
 import {
   type CommandResult,
@@ -62,6 +64,10 @@ interface NodeSetInfo {
 }
 
 const inCi = process.env.CI === 'true';
+/** Dashboard 2 as a user installs it from the palette: the version this repository develops the widget against. */
+const DASHBOARD_MODULE = '@flowfuse/node-red-dashboard';
+const DASHBOARD_VERSION = readPackageJson(path.dirname(require.resolve(`${DASHBOARD_MODULE}/package.json`))).version;
+const ARTEFACTS = path.join(repoRoot, 'test-output', 'browser', 'palette');
 
 function banner(lines: string[]): void {
   const rule = '!'.repeat(100);
@@ -290,6 +296,58 @@ describe('palette install: npm pack → palette npm install → real Node-RED', 
         assert.equal(status.killed, false, `Node-RED ignored SIGINT for 10 s; log:\n${nodeRed.log()}`);
         assert.ok(status.code === 0 || status.signal === 'SIGINT', `exit ${status.code ?? status.signal}`);
         nodeRed = undefined;
+      });
+
+      // Dashboard 2 finds third-party widgets only in packages named node-red-dashboard-2-*; this package hands
+      // its widget over when the node starts. Shown here as a user meets it: Dashboard 2 installed from the
+      // palette beside the package, Node-RED restarted, example 13 deployed, the page opened in Chromium.
+      it('shows its widget in Dashboard 2 installed from the palette beside it: the timeline fills with pictures', async function () {
+        this.timeout(300_000);
+        assert.ok(userDir && !nodeRed);
+        if (!fs.existsSync(CHROMIUM)) {
+          if (inCi) assert.fail(`${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run does)`);
+          banner([`SKIPPING the Dashboard 2 check of ${leg.title}: no Chromium at ${CHROMIUM}`]);
+          this.skip();
+        }
+        let step = Date.now();
+        const dashboard = await paletteInstall(runtime, userDir, `${DASHBOARD_MODULE}@${DASHBOARD_VERSION}`);
+        timings.dashboardInstall = Date.now() - step;
+        assert.equal(dashboard.code, 0, `npm install ${DASHBOARD_MODULE}@${DASHBOARD_VERSION} failed:\n${dashboard.output}`);
+        // The emulator the installed package ships (its public export), for the example's account.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const installed = require(path.join(userDir, 'node_modules', pkg.name)) as typeof import('../../lib');
+        const emulator: EmulatorHandle = await installed.startEmulator({ port: 0, cameras: 2 });
+        const browser = await launchChromium();
+        const problems: string[] = [];
+        const requested: string[] = [];
+        try {
+          writeDashboardFlow(userDir, emulator);
+          step = Date.now();
+          nodeRed = await startNodeRed(runtime, userDir);
+          timings.dashboardStart = Date.now() - step;
+          const page = await browser.newPage({ viewport: { width: 1024, height: 760 }, locale: 'en-US' });
+          page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+          page.on('console', (message) => {
+            if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+          });
+          page.on('request', (request) => requested.push(request.url()));
+          await page.goto(`${nodeRed.baseUrl}${DASHBOARD_PAGE}`);
+          await page.locator('.lv-timeline').waitFor({ timeout: 60_000 });
+          await control(emulator, 'events', { iotId: 'demo-camera-1', eventType: 1, picture: true, eventTime: Date.now() });
+          await waitForCards(page, 1, 30_000);
+          fs.mkdirSync(ARTEFACTS, { recursive: true });
+          await page.screenshot({ path: path.join(ARTEFACTS, `node-red-${leg.nodeRedMajor}.png`), fullPage: true });
+          const bundle = `${nodeRed.baseUrl}/resources/${pkg.name}/ui-link-visual-events.umd.js`;
+          assert.ok(requested.includes(bundle), `the widget bundle came from the installed package (${bundle}); requested:\n${requested.join('\n')}`);
+          assert.deepEqual(problems, [], problems.join('\n'));
+          const errors = nodeRed.log().split('\n').filter((line) => /\[error\]/i.test(line));
+          assert.deepEqual(errors, [], `Node-RED logged errors:\n${nodeRed.log()}`);
+        } finally {
+          await browser.close().catch(() => undefined);
+          if (nodeRed) await nodeRed.stop();
+          nodeRed = undefined;
+          await emulator.close();
+        }
       });
     });
   }
