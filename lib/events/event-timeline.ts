@@ -92,6 +92,11 @@ export class EventTimeline {
     }
   }
 
+  /** Whether the timeline holds this event. */
+  has(iotId: string, eventId: string): boolean {
+    return this.#entries.has(timelineKey(iotId, eventId));
+  }
+
   get(key: string): TimelineEntry | undefined {
     return this.#entries.get(key);
   }

@@ -1,13 +1,15 @@
 /**
  * ui-link-visual-events: a FlowFuse Dashboard 2 widget showing camera events as a live timeline of
- * cards with pictures and playable clips. Fed by link-visual-on-event messages; pictures and clips
- * reach the browser through media-routes.ts. Dashboard 2 is optional: without it the node type still
+ * cards with pictures and playable clips. Fed by link-visual-on-event messages, or link-visual-push
+ * alarms whose events it looks up with its account; pictures and clips reach the browser through
+ * media-routes.ts. Dashboard 2 is optional: without it the node type still
  * loads, and a node whose group is missing reports that in its status.
  */
 import type { LinkVisualClient } from '../../lib/client/client';
 import { listDeviceNames } from '../../lib/events/device-names';
 import { listAccountDevices } from '../../lib/events/account-devices';
-import { EventTimeline, eventFromPayload, recentEvents } from '../../lib/events/event-timeline';
+import { EventTimeline, recentEvents } from '../../lib/events/event-timeline';
+import { eventsOfPush, type PushedAlarm } from '../../lib/events/pushed-event-lookup';
 import { LinkVisualError } from '../../lib/gateway/errors';
 import { EventMediaRelay } from '../../lib/media/event-media-relay';
 import type { ConfigNode } from '../config/account';
@@ -16,6 +18,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from '../shared/red';
 import { installMediaRoutes, ROUTE_PREFIX, type HttpApp, type TimelineMedia } from './media-routes';
 import { installRecordingRoutes, type RecordingsAccess } from './recording-routes';
 import { timelineSettings } from './settings';
+import { timelineInput } from './timeline-input';
 import { announceWidget, widgetSource, WIDGET_TYPE } from './widget-source';
 
 /** The parts of a Dashboard 2 ui-group and ui-base node this widget uses. */
@@ -76,6 +79,12 @@ export = function register(RED: NodeAPI): void {
     const aborter = new AbortController();
 
     const uiMessage = (): NodeMessage => ({ payload: { cards: timeline.cards() } });
+    // Cards changed outside a message (names learnt, events looked up): kept for new browsers and sent to open ones.
+    const publish = (): void => {
+      const msg = uiMessage();
+      base.stores.data.save(base, node, msg);
+      base.emit(`msg-input:${node.id}`, msg, node);
+    };
     const showCount = () => node.status({ fill: 'green', shape: 'dot', text: `${timeline.size} event${timeline.size === 1 ? '' : 's'}` });
 
     // The account's cameras and their names, asked at most every 5 min (one request at a time).
@@ -96,33 +105,73 @@ export = function register(RED: NodeAPI): void {
           if (closed) return;
           names = found;
           timeline.nameDevices(names);
-          const msg = uiMessage();
-          base.stores.data.save(base, node, msg);
-          base.emit(`msg-input:${node.id}`, msg, node);
+          publish();
         })
         .catch((error: unknown) => {
           if (!closed) node.warn(`camera names: ${asLinkVisualError(error).message}`);
         });
     };
 
+    const watched = (iotId: string): boolean => devices.length === 0 || devices.includes(iotId);
+
+    // A pushed alarm names no eventId: its events are read with the account, one lookup per camera at a time
+    // (a push that comes meanwhile is looked up once the running lookup ends).
+    const lookups = new Map<string, { next?: { alarm: PushedAlarm; msg: NodeMessage } }>();
+    const lookUp = (alarm: PushedAlarm, msg: NodeMessage): void => {
+      if (!client) {
+        const failure = new LinkVisualError('CONFIG', 'a pushed alarm carries no event: choose the widget\'s Account so it can look the event up, or wire link-visual-on-event here');
+        node.error(nodeError(failure), { ...msg, error: messageError(failure) });
+        return;
+      }
+      const running = lookups.get(alarm.iotId);
+      if (running) {
+        running.next = { alarm, msg };
+        return;
+      }
+      const state: { next?: { alarm: PushedAlarm; msg: NodeMessage } } = {};
+      lookups.set(alarm.iotId, state);
+      client()
+        .then((c) => eventsOfPush(c, alarm, { signal: aborter.signal, isKnown: (event) => timeline.has(event.iotId, event.eventId) }))
+        .then((found) => {
+          if (closed || found.length === 0) return;
+          for (const event of found) timeline.add(event, { deviceName: names.get(event.iotId) });
+          relay?.retain(timeline.cards().map((card) => card.key));
+          learnNames(alarm.iotId);
+          publish();
+          showCount();
+        })
+        .catch((error: unknown) => {
+          if (closed) return;
+          const failure = asLinkVisualError(error);
+          node.error(nodeError(failure), { ...msg, error: messageError(failure) });
+        })
+        .finally(() => {
+          lookups.delete(alarm.iotId);
+          if (!closed && state.next) lookUp(state.next.alarm, state.next.msg);
+        });
+    };
+
     const events: WidgetEvents = {
       // Turns the incoming event message into what the browsers get: the cards only (no Buffers, no URLs).
       beforeSend(msg) {
-        if (msg.reset === true) {
+        const input = timelineInput(msg);
+        if (input.kind === 'reset') {
           timeline.clear();
           relay?.clear();
-        } else {
-          const event = eventFromPayload(msg.payload);
-          if (!event) {
-            const failure = new LinkVisualError('INVALID_PARAMS', 'msg.payload is not a camera event: it needs iotId and eventId (wire link-visual-on-event here)');
-            node.error(nodeError(failure), { ...msg, error: messageError(failure) });
-          } else if (devices.length === 0 || devices.includes(event.iotId)) {
+        } else if (input.kind === 'event') {
+          const { event } = input;
+          if (watched(event.iotId)) {
             const image = Buffer.isBuffer(msg.image) ? { buffer: msg.image, contentType: typeof msg.contentType === 'string' ? msg.contentType : 'image/jpeg' } : undefined;
             timeline.add(event, { deviceName: names.get(event.iotId), image });
             relay?.retain(timeline.cards().map((card) => card.key));
             learnNames(event.iotId);
           }
-        }
+        } else if (input.kind === 'push') {
+          if (watched(input.alarm.iotId)) lookUp(input.alarm, msg);
+        } else if (input.kind === 'unreadable') {
+          const failure = new LinkVisualError('INVALID_PARAMS', 'msg.payload is not a camera event: it needs iotId and eventId (wire link-visual-on-event or link-visual-push here)');
+          node.error(nodeError(failure), { ...msg, error: messageError(failure) });
+        } // other pushes (status, properties) are not events: nothing to show
         showCount();
         return uiMessage();
       },
@@ -163,9 +212,7 @@ export = function register(RED: NodeAPI): void {
         if (closed) return;
         names = known;
         for (const event of events) timeline.add(event, { deviceName: names.get(event.iotId) });
-        const msg = uiMessage();
-        base.stores.data.save(base, node, msg);
-        base.emit(`msg-input:${node.id}`, msg, node);
+        publish();
         showCount();
       })().catch((error: unknown) => {
         if (closed) return;
