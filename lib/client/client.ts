@@ -16,6 +16,7 @@ import { ServerClock } from './server-clock';
 import { fetchMedia, openMedia, type FetchMediaOptions, type MediaBuffer, type MediaStream, type MediaTransport, type OpenMediaOptions } from '../media/media-fetch';
 import { requestFailure } from '../util/request-deadline';
 import { headerText, undici } from '../util/undici';
+import { postToGateway } from './gateway-post';
 import { AccountThrottle, type ThrottleOptions } from './throttle';
 import { pause } from '../util/abort';
 
@@ -76,6 +77,8 @@ export interface BackoffEvent {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+// An API answer is JSON of a few kB; a longer one is refused rather than held in memory.
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 const MAX_BACKOFF_MS = 30_000;
 const MAX_THROTTLE_PAUSE_MS = 60_000;
 
@@ -121,6 +124,9 @@ export class LinkVisualClient extends EventEmitter {
   readonly appKey: string;
   readonly #appSecret: string;
   readonly #agent: Agent;
+  /** The endpoint split for undici's dispatcher: scheme, host and port; then the path every API path goes under. */
+  readonly #origin: string;
+  readonly #basePath: string;
   readonly #throttle: AccountThrottle;
   readonly #session: SessionManager;
   readonly #inflight = new Set<AbortController>();
@@ -143,6 +149,8 @@ export class LinkVisualClient extends EventEmitter {
       throw new LinkVisualError('CONFIG', 'appSecret is required');
     }
     this.endpoint = resolveEndpoint(options);
+    this.#origin = new URL(this.endpoint).origin;
+    this.#basePath = this.endpoint.slice(this.#origin.length);
     this.appKey = options.appKey;
     this.#appSecret = options.appSecret;
     this.#options = options;
@@ -390,9 +398,18 @@ export class LinkVisualClient extends EventEmitter {
       const sent = this.#serverClock.start();
       // undici's own timers bound the wait (for the headers, then between body chunks), and close() ends
       // every request by destroying the agent: no controller or timer of ours per call on the hot path.
-      const response = await undici().request(url, { method: 'POST', headers, body, signal, dispatcher: this.#agent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      const response = await postToGateway(this.#agent, {
+        origin: this.#origin,
+        path: this.#basePath + operation.path,
+        headers,
+        body,
+        signal,
+        timeoutMs,
+        maxBytes: this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        tooLarge: () => new LinkVisualError('INVALID_RESPONSE', `${operation.path}: response larger than ${this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES} bytes`, { path: operation.path, retryable: false }),
+      });
       this.#serverClock.observe(headerText(response.headers.date), sent);
-      const text = await this.#readBody(response.body, headerText(response.headers['content-length']), operation);
+      const { text } = response;
       const requestId = headerText(response.headers['x-ca-request-id']);
       if (response.statusCode < 200 || response.statusCode >= 300) {
         throw errorFromHttp(response.statusCode, headerText(response.headers['x-ca-error-message']), {
@@ -415,26 +432,5 @@ export class LinkVisualClient extends EventEmitter {
     } finally {
       release();
     }
-  }
-
-  async #readBody(body: AsyncIterable<Buffer> & { destroy(): void; text(): Promise<string> }, length: string | undefined, operation: Operation): Promise<string> {
-    const limit = this.#options.maxResponseBytes ?? 16 * 1024 * 1024;
-    const tooLarge = () => {
-      body.destroy();
-      return new LinkVisualError('INVALID_RESPONSE', `${operation.path}: response larger than ${limit} bytes`, { path: operation.path, retryable: false });
-    };
-    // A stated length (undici holds the body to it) is checked once; the body is then read whole in one go.
-    if (length !== undefined && /^\d+$/.test(length)) {
-      if (Number(length) > limit) throw tooLarge();
-      return body.text();
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of body) {
-      size += chunk.length;
-      if (size > limit) throw tooLarge();
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString('utf8');
   }
 }

@@ -131,6 +131,27 @@ describe('LinkVisualClient', () => {
       assert.equal((await rejection(pending)).code, 'ABORTED');
     });
 
+    it('refuses an answer longer than maxResponseBytes, and reads one at the limit whole', async () => {
+      const filler = 'x'.repeat(4000);
+      gateway = await startFakeGateway(() => ({ body: { code: 200, data: { filler } } }));
+      const size = JSON.stringify({ code: 200, data: { filler } }).length;
+      const error = await rejection(makeClient({ retries: 3, maxResponseBytes: size - 1 }).call('getRecordPlan', { planId: 'p' }));
+      assert.equal(error.code, 'INVALID_RESPONSE');
+      assert.equal(error.retryable, false);
+      assert.match(error.message, /larger than/);
+      assert.equal(visionCalls(gateway).length, 1, 'not retried');
+      await client?.close();
+      assert.deepEqual(await makeClient({ maxResponseBytes: size }).call('getRecordPlan', { planId: 'p' }), { filler });
+    });
+
+    it('aborts at once for a signal that has already aborted, without sending', async () => {
+      gateway = await startFakeGateway(() => ({ body: { code: 200, data: null } }));
+      const controller = new AbortController();
+      controller.abort();
+      assert.equal((await rejection(makeClient().call('getRecordPlan', { planId: 'p' }, { signal: controller.signal }))).code, 'ABORTED');
+      assert.equal(visionCalls(gateway).length, 0);
+    });
+
     it('rejects calls after close() and aborts the ones in flight', async () => {
       gateway = await startFakeGateway(() => ({ delayMs: 1000, body: { code: 200, data: null } }));
       const c = makeClient();
