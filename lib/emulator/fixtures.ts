@@ -46,6 +46,92 @@ export const CLIP_MP4_BASE64 =
   'IernZf+tRjJ+o7snu/4PoaLqocxnEdJo7L5OvwdNeMsth/LP4AAAAFpBmpiQP8Eh3lw9Qcv7nMOa2fTb/YjA/guq2Xw9Jz1o/Xhw' +
   'IhoRqvEy9sS7TvApQQJJ35446mTW//nYwUWI6TW4j7rLqGt9B6C1aqqqvGIV3QZeq8FCfTjSivw=';
 
+/** The same 2 s clip as HLS: MPEG-TS segments of H.264 baseline, each starting with a keyframe, and their lengths. */
+export const CLIP_HLS_SEGMENTS: readonly { readonly seconds: number; readonly base64: string }[] = [
+  {
+    seconds: 1,
+    base64:
+      'R0AREABC8CUAAcEAAP8B/wAB/IAUSBIBBkZGbXBlZwlTZXJ2aWNlMDF3fEPK////////////////////////////////////////' +
+      '////////////////////////////////////////////////////////////////////////////////////////////////////' +
+      '//////////////////////////////////////////////////9HQAAQAACwDQABwQAAAAHwACqxBLL/////////////////////' +
+      '////////////////////////////////////////////////////////////////////////////////////////////////////' +
+      '////////////////////////////////////////////////////////////////////////////////////////////////////' +
+      '/0dQABAAArASAAHBAADhAPAAG+EA8AAVvU1W////////////////////////////////////////////////////////////////' +
+      '////////////////////////////////////////////////////////////////////////////////////////////////////' +
+      '////////////////////////////////////////////////////R0EAMAdQAAB7DH4AAAAB4AAAgIAFIQAH2GEAAAABCfAAAAAB' +
+      'Z0LADKYRCjfkwEQAAAMABAAAAwAoPFCoRgAAAAFoyEIDksgAAAEGBf//atxF6b3m2Ui3lizYINkj7u94MjY0IC0gY29yZSAxNjQg' +
+      'cjMwOTUgYmFlZTQwMCAtIEguMjY0L01QRUctNCBBVkMgY29kZWMgLSBDb3B5bGVmdCAyMDAzLTIwMjIgLSBodHRwOi8vd3d3LnZp' +
+      'ZGVHAQARb2xhbi5vcmcveDI2NC5odG1sIC0gb3B0aW9uczogY2FiYWM9MCByZWY9MTYgZGVibG9jaz0xOjA6MCBhbmFseXNlPTB4' +
+      'MToweDEzMSBtZT11bWggc3VibWU9MTAgcHN5PTEgcHN5X3JkPTEuMDA6MC4wMCBtaXhlZF9yZWY9MSBtZV9yYW5nZT0yNCBjaHJv' +
+      'bWFfbWU9MSB0cmVsbGlzPTIgOHg4ZGN0PTAgY3FtPTAgZGVhZHpvbkcBABJlPTIxLDExIGZhc3RfcHNraXA9MSBjaHJvbWFfcXBf' +
+      'b2Zmc2V0PS0yIHRocmVhZHM9MyBsb29rYWhlYWRfdGhyZWFkcz0xIHNsaWNlZF90aHJlYWRzPTAgbnI9MCBkZWNpbWF0ZT0xIGlu' +
+      'dGVybGFjZWQ9MCBibHVyYXlfY29tcGF0PTAgY29uc3RyYWluZWRfaW50cmE9MCBiZnJhbWVzPTAgd2VpZ2h0cD0wIGtleWludD01' +
+      'IGtlRwEAE3lpbnRfbWluPTMgc2NlbmVjdXQ9MCBpbnRyYV9yZWZyZXNoPTAgcmNfbG9va2FoZWFkPTUgcmM9Y3JmIG1idHJlZT0x' +
+      'IGNyZj00MC4wIHFjb21wPTAuNjAgcXBtaW49MCBxcG1heD02OSBxcHN0ZXA9NCBpcF9yYXRpbz0xLjQwIGFxPTE6MS4wMACAAAAA' +
+      'AWWIggI+TFAAEW34f+QwYAkih8FVYOXh2NBACagQXi4VFADwbGDwbABHAQAUIzHKQJTrlwh/hrD4HueD4HACUEDCAOGsFVmX/AD5' +
+      'zcIxl3QYcZGAPaaYNxAvveJCxEhYPDqj47PHigACL9HAAEUeOAAIDEZBUA9INMGhiBAt7xIWMSFj/A/+CwSKMMh7gUAmCJgACAKA' +
+      'aDb7wBrxUpFgf6eB5/Bfin1w5gkEAIkB+LhYUBe+fc2EhsBB+VwxtvxcNg8LigxhREoT+eO1vhoEnDIVoey+YOJQwIj5mLDqyYBI' +
+      'HfDycEcBABVkpIwNc0ehPLwZmd6md96YfmfUzDj6me/wSn0jhwUtvwEKpuPDVAnwjx934A6kRt56YPeFecnqCfw//sFYIgEZTaj3' +
+      'PdXwnh6Ox09PTBHT08ztlzhx8fCgRAPQNCyPe0JmQdan/AQJmTrV/AQJmRVqAmCCUDAFT+of/8dPYLQSAEXr9v8nbsfBI213T03T' +
+      'BPT09Ph/EMMYdBUCAZrOf4BB4w7L2O+KwUATmHk18GpyxO7FaT8f/GvQRwEAFte7XXU19TXggABhqABRHRB3LokHRI6i0O3LX621' +
+      'Wcir5fqtTX6wPhgSEXEdWhFGdWefdw/IvrHAYeXgg5LfzW4iUISbpl1upg4Q28g6R1AtGGeG4PD3umD1ScWjMwdFjbzabffj6LAw' +
+      'UeL7mt982ctwwB7wTg4IfQcEF0B42tAeNpZNJuLUApogPmA6FAw6fcBXndDoHqPjjFdEeX/Kg5616EkBhKefRAB1aqVo+3jQIAgg' +
+      'xlVulp9HAQAXjXuR5kJ0CZGFvy63a4BwcDAtfXzi8ZeAtbDoHziOql0fiSERZYxIBREAHiGJw/4addzgTA4FcGCKGRNgi78E2PHg' +
+      'NgISnMXVgB4Gx8gMIYJ/BWbDEEJhYMBgkQD/h7LBwiqcjjIAyHACuf4f+gWFivEVEACLiFiK4OgTEHQJg6bkRlAP/9grCYP/wcAI' +
+      'AAgTxCAAIEknKv0s/xSCgZUwRAogAQAstxXHQJjB0CY/KH5cFgjhvwMACUcBADiKAP//////////////////////////////////' +
+      '////////////////////////////////////////////////////////////////////////////////////////////////////' +
+      '////////////////////////////////////////////////UGhocUeAIL1W+iygCuSB/h/huYRmKvBBYQILpI/xfi9faQojfmEh' +
+      'seDw2DrrR0EAOS4QAACeNH4A////////////////////////////////////////////////////AAAB4AAAgIAFIQAJZQEAAAAB' +
+      'CfAAAAABQZocBHyYCC//+8gH+oUyeYW+pN+87yHeTAJDR38BB2d9B6OoOf7gmHVVVUhGTxx9qZDBUvwFBg8eFWazW+r4MoOfTjsv' +
+      '9CBz9gwgmq7gqhkaFLL+k+BaScLdT6xGleFuqqtRjBR+3Nv1HB0yCP4IckBHQQA6RhAAAMFcfgD/////////////////////////' +
+      '//////////////////////////////////////////////////////////8AAAHgAACAgAUhAAnxoQAAAAEJ8AAAAAFBmioBHxWE' +
+      'MP4LvuCsFSOta730YKj1BVVIHRQhJvtiOg4QTVB0jqOqjSn545rbaZt/gkq2vUEPd0ZV+CxgmeqqueJX4brWChCYtw7o/50MFIjq' +
+      'bd/NF8CHJEdBADsrEAAA5IR+AP///////////////////////////////////////////////wAAAeAAAICABSEAC35BAAAAAQnw' +
+      'AAAAAUGaOwEfBTgmoFBV+SfRx+GC0y7brdvcGVZEX7njh8S6Jdm3/gnV73uCs3g6hfGGX1OR5W2fZthxHbta4bLjrXgRD//1trf9' +
+      '9h5BvVV40rxLsal/znGAqiOk0l59rhxCBujTW1+lpRI41RNEdVu//y7v763uR0EAPE8QAAEHrH4A////////////////////////' +
+      '////////////////////////////////////////////////////////////////////////AAAB4AAAgIAFIQANCuEAAAABCfAA' +
+      'AAABQZpJAEfBSXsC1D0NfQKmfjXu+7u7u7u9GAr0yb+g3e8aYr+mmf/dRpX9hc27u7uPgv+3NvBFVt4I4Nqom+wt1VdSoZ+fW/6j' +
+      'BV4IKll64qA=',
+  },
+  {
+    seconds: 1,
+    base64:
+      'R0AREQBC8CUAAcEAAP8B/wAB/IAUSBIBBkZGbXBlZwlTZXJ2aWNlMDF3fEPK////////////////////////////////////////' +
+      '////////////////////////////////////////////////////////////////////////////////////////////////////' +
+      '//////////////////////////////////////////////////9HQAARAACwDQABwQAAAAHwACqxBLL/////////////////////' +
+      '////////////////////////////////////////////////////////////////////////////////////////////////////' +
+      '////////////////////////////////////////////////////////////////////////////////////////////////////' +
+      '/0dQABEAArASAAHBAADhAPAAG+EA8AAVvU1W////////////////////////////////////////////////////////////////' +
+      '////////////////////////////////////////////////////////////////////////////////////////////////////' +
+      '////////////////////////////////////////////////////R0EAPQdQAAEq1H4AAAAB4AAAgIAFIQANl4EAAAABCfAAAAAB' +
+      'Z0LADKYRCjfkwEQAAAMABAAAAwAoPFCoRgAAAAFoyEIDksgAAAABZYiBAKeTFAAEgf4f/GDAFEUPgqlgBF3Drch2NBACagQXi4VF' +
+      'ADwbGDwbAAjMcpAlOuXCP+GlD4Hls8HwOAEoIGEAcNYQi41/wA+c3CMZd0GHGTgOBKR0wRKIAEXFcVwdAmIOgTB4Zo+eNFAAEx6N' +
+      'AAFHAQAeKrQ4AAgoRkEgDgSEAVMEQKIAEALFcVwdAmMHQJj/A/+CwUKMMh7gUAkCJgACAKAaC9mXgDXipSLA/08DCfwWYp4dgkEA' +
+      'IkB/i4WFAXxxu72EhsBB+VwxtvxcNg8MijGhQylC/zae0PgrBhwyVoHShhMLMxlhALfh56caVIwNdp6J5eDMxuqenpglp6f4JT6R' +
+      'SHAVE9vwCM/VXc4GssEeg9LfgC0xIq/PRg9+F+GYK9V7CH/9grBIAkcBAB8h667+P9/k0buau581p6enpglp6fh//kHAoFB+0JmR' +
+      'Vq88BBMzHWoSogAh6qqivsVitMFPr/89PYLQTAEXrtv8LVQG/wBbXfnvT09PTBHT0//iGAWhAEHnEJGuAGWtkNW1e31/MACEOGLk' +
+      '0KPYHTHLAjW9hdpMEfH//wWAbNS3/fgYk5bfcM4ABxLg8WiA6tlrZdNV20/9VKkhaT/d3tFt/EShWEFk3cPtOpYPXLp3zxlNTycM' +
+      'fB+CRwEAEA5G/eua4gIkISDIJdP7uDkAW7aHU5f/wDB0HMLiy3xpqDiFAIRLoNdbuBKHNaXqj/XwDrk0nff30nDbiDM7qbd3upq1' +
+      'vEP7hgENwMUpb3wNulsMIcRMgcQD0HEA9A8ylh5lLEd2+GHwHAFLHfL+vLesS0BgbjVEHcugShx7SLEB7RbZx8y6OEijgGSoFTA9' +
+      'BhCI4QnEB1xil0Ng5ALcDpHL+3/AIQFDKrfLfxr3nIlQM2t1caXgc4NHAQARCR6nkoV7I/8AwBS7S9VyZ1UGjg0DpE38RN5n//8I' +
+      'xgABaIrhgkf+GhteH4IbhmcQAAmABomwRd+CbHjwGwEJTmLqwA8DY+M/gn8FZphiCEwjsAINBAFeHssHCKpyNGQBkOAFcxUoaFMA' +
+      'EIgARlELEVwdAmIOgTB0PVopqRoAAgioQCCX6/cXFxcXFIYF6ZEQKIAEAPELGIWI6BMY6BMfkIflwWCHw34DAPoSZvxRwBBeq30W' +
+      'UAVyV0cBADKUAP//////////////////////////////////////////////////////////////////////////////////////' +
+      '////////////////////////////////////////////////////////////////////////////////////////////////////' +
+      '/////////4Bh/YKyhoQQnemYFwgqAwAFD4+51n7SFGfm8S2DwGPbB13wR0EAM1cQAAFN/H4A////////////////////////////' +
+      '//////////////////////////////////////////////////////////////////////////////8AAAHgAACAgAUhAA8kIQAA' +
+      'AAEJ8AAAAAFBmhwEfeT///uMrlfrrUp3v0fmE9fwErn/LLD1Aqf6mjX6jn6gI4EzBF3ci2WsEmFfHDVrhyra1XjK7UYKe1GCpwbM' +
+      'EmtS5FxHQQA0QRAAAXEkfgD/////////////////////////////////////////////////////////////////////////////' +
+      'AAAB4AAAgIAFIQAPsMEAAAABCfAAAAABQZoqAR8PieKwRUDB/oMnLl45lR+3l+/zxpS2Jd/l8EGwdHw13eN+2Dbl94MsDev3h6vM' +
+      'q7JC3Vc2eT59aCJufznHHUxb/9BcdqqrUdl/J68GzBO9VrUssuHwhWH8kEdBADU3EAABlEx+AP//////////////////////////' +
+      '/////////////////////////////////////wAAAeAAAICABSEAET1hAAAAAQnwAAAAAUGaOwEPD4nisEVAmv+eNK7Z9Tdv3wFS' +
+      'Dap7H0C+bwZAcHFvcHgtAVxXQNuXV+z3go4JxOqqtURWXwfQQf/PBA6mLf/zxgKU8u/eHjooXFaqqqvBDTJvL4b4vgyR6WTSbpiO' +
+      '1K2uEO+WR0EANk0QAAG3dH4A////////////////////////////////////////////////////////////////////////////' +
+      '/////////////////wAAAeAAAICABSEAEcoBAAAAAQnwAAAAAUGaSQD/BGd5a/BFQKn/Uc/fgqqS1+CVbvd3trxg87SL2xLveD6C' +
+      'Crv1HHfQbK7445JpNLv9aMCwSGTarzpNOXaYdwIVf4JmCQt3dGMuDcIS9YA=',
+  },
+];
+
 /** A 320x180 baseline JPEG: every emulated picture. */
 export const PICTURE_JPEG_BASE64 =
   '/9j/4AAQSkZJRgABAgAAAQABAAD//gAQTGF2YzU5LjM3LjEwMAD/2wBDAAgUFBcUFxsbGxsbGyAeICEhISAgICAhISEkJCQqKiok' +
