@@ -13,6 +13,7 @@ export const USAGE = `Usage: link-visual-emulator [--port N] [--host H] [--camer
                             [--mp4-size BYTES] [--app-key KEY] [--app-secret SECRET]
                             [--event-order newest|oldest] [--numbers string|number]
                             [--event-time text|ms] [--token-error-code 401|460] [--one-login]
+                            [--vod-format mp4|hls]
                             [--amqp-port N] [--amqp-tls] [--amqp-password-encoding base64|hex|either]
                             [--amqp-property-report MS] [--help]
 
@@ -32,6 +33,8 @@ export const USAGE = `Usage: link-visual-emulator [--port N] [--host H] [--camer
   --event-time F           event times as local text + eventTimeUTC (default) or ms numbers
   --token-error-code C     code for an expired or unknown token: 401 (default) or 460
   --one-login              a new login ends the identity's older sessions
+  --vod-format F           recordings play (vod/getbyeventid, vod/getbyfilename) as an mp4 file (default)
+                           or an hls playlist of MPEG-TS segments; downloads stay MP4
   AMQP data sync (push; docs/protocol.md §10, lib/emulator/amqp.ts):
   --amqp-port N            serve the AMQP 1.0 data-sync endpoint on port N (0 picks a free one; default none)
   --amqp-tls               serve it as amqps:// with a self-signed certificate made at start (printed)
@@ -116,6 +119,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
           break;
         case '--token-error-code':
           options.tokenErrorCode = Number(choice(flag, value(), ['401', '460'] as const)) as 401 | 460;
+          break;
+        case '--vod-format':
+          options.vodFormat = choice(flag, value(), ['mp4', 'hls'] as const);
           break;
         case '--one-login':
           if (equals > 0) throw new Error('--one-login takes no value');

@@ -27,8 +27,9 @@
  *   GET  /_emulator/state                      → the state file's JSON
  *   GET  /_emulator/time                       → {now, realNow, timeScale};  POST /_emulator/time {advanceMs} → same
  *   POST /_emulator/transcode-failures         {iotId?, fileName?, times?: 1} → the next matching transcode jobs end with status 2
- *   GET  /_emulator/variants                   → {eventOrder, numberForm, eventTimeForm, tokenErrorCode, oneLogin}
- *   POST /_emulator/variants                   any subset of those → all of them (the cloud's answer variants, options.ts)
+ *   GET  /_emulator/variants                   → {eventOrder, numberForm, eventTimeForm, tokenErrorCode, oneLogin, vodFormat}
+ *   POST /_emulator/variants                   any subset of those → all of them (the cloud's answer variants, options.ts;
+ *                                               vodFormat mp4|hls: what vod/getbyeventid and vod/getbyfilename URLs play)
  *
  * Bad input → 400 `{error}`; unknown device → 404; unknown route → 404; wrong method → 405.
  */

@@ -2,7 +2,9 @@
  * Media the emulator serves: real JPEGs and a real MP4 (fixtures.ts), the MP4 padded to any size with
  * a trailing `free` box and streamed (never held whole), behind expiring HMAC-signed URLs
  * (`/_media/<kind>/<iotId>/<id>.<ext>?expires=<ms>&sig=<b64url>`, 403 after expiry), with `Range`
- * (206, Content-Range, 416), `If-Range`, HEAD, Content-Length and Content-Type.
+ * (206, Content-Range, 416), `If-Range`, HEAD, Content-Length and Content-Type. A VOD recording may
+ * also be asked for as an HLS playlist (`<id>.m3u8`, hls-vod.ts) whose segments are
+ * `/_media/vod/<iotId>/<id>/<n>.ts`, each signed for its own path.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,7 +16,38 @@ export const CLIP_MP4 = Buffer.from(CLIP_MP4_BASE64, 'base64');
 
 export const MEDIA_PREFIX = '/_media/';
 export type MediaKind = 'picture' | 'thumb' | 'snapshot' | 'vod' | 'download';
-const MEDIA_KINDS: readonly MediaKind[] = ['picture', 'thumb', 'snapshot', 'vod', 'download'];
+/** How a media path ends: a whole file, an HLS playlist, or one segment of it. */
+export type MediaExt = 'jpg' | 'mp4' | 'm3u8' | 'ts';
+/** The forms each kind is served in (a VOD recording as MP4 or as HLS, a download always as MP4). */
+const EXTS_OF_KIND: Readonly<Record<MediaKind, readonly MediaExt[]>> = {
+  picture: ['jpg'],
+  thumb: ['jpg'],
+  snapshot: ['jpg'],
+  vod: ['mp4', 'm3u8', 'ts'],
+  download: ['mp4'],
+};
+
+/** The path of one media object, `/_media/<kind>/<iotId>/<id>.<ext>`. */
+export function mediaPath(kind: MediaKind, iotId: string, id: string, ext: MediaExt): string {
+  return `${MEDIA_PREFIX}${kind}/${encodeURIComponent(iotId)}/${encodeURIComponent(id)}.${ext}`;
+}
+
+/** The path of segment `index` of a recording's HLS playlist; relative to the playlist it is `<id>/<index>.ts`. */
+export function segmentPath(iotId: string, id: string, index: number): string {
+  return `${MEDIA_PREFIX}vod/${encodeURIComponent(iotId)}/${encodeURIComponent(id)}/${index}.ts`;
+}
+
+/** A media request that passed the checks: what it names, and when its URL expires (real ms). */
+export interface VerifiedMedia {
+  readonly ok: true;
+  readonly kind: MediaKind;
+  readonly iotId: string;
+  readonly id: string;
+  readonly ext: MediaExt;
+  /** The segment index of a `.ts` request. */
+  readonly segment?: number;
+  readonly expiresAt: number;
+}
 
 /** A body made of parts; a part without bytes is a run of zeros. Served in slices, never joined. */
 export interface MediaBody {
@@ -28,9 +61,15 @@ function etagOf(kind: string, bytes: Buffer, size: number): string {
   return `"${kind}-${createHash('sha1').update(bytes).digest('hex').slice(0, 12)}-${size}"`;
 }
 
+/** A body of bytes held in memory, of the given content type. */
+export function bufferBody(contentType: string, bytes: Buffer): MediaBody {
+  const kind = contentType.replace(/^.*\//, '').replace(/[^\w.-]/g, '');
+  return { contentType, size: bytes.length, etag: etagOf(kind, bytes, bytes.length), parts: [{ length: bytes.length, bytes }] };
+}
+
 /** A JPEG body. */
 export function jpegBody(bytes: Buffer): MediaBody {
-  return { contentType: 'image/jpeg', size: bytes.length, etag: etagOf('jpeg', bytes, bytes.length), parts: [{ length: bytes.length, bytes }] };
+  return bufferBody('image/jpeg', bytes);
 }
 
 /**
@@ -97,31 +136,41 @@ export class MediaSigner {
     return createHmac('sha256', this.secret).update(`${pathname}|${expires}`).digest('base64url');
   }
 
-  /** An absolute, expiring URL of one media object. */
-  url(baseUrl: string, kind: MediaKind, iotId: string, id: string): { url: string; expiresAt: number } {
-    const ext = kind === 'vod' || kind === 'download' ? 'mp4' : 'jpg';
-    const pathname = `${MEDIA_PREFIX}${kind}/${encodeURIComponent(iotId)}/${encodeURIComponent(id)}.${ext}`;
-    const expiresAt = this.realNow() + this.ttlSeconds * 1000;
+  /** The query string that signs `pathname` until `expiresAt` (real ms): `expires=<ms>&sig=<b64url>`. */
+  signedQuery(pathname: string, expiresAt: number): string {
     const expires = String(expiresAt);
-    return { url: `${baseUrl}${pathname}?expires=${expires}&sig=${this.signature(pathname, expires)}`, expiresAt };
+    return `expires=${expires}&sig=${this.signature(pathname, expires)}`;
+  }
+
+  /** An absolute, expiring URL of one media object (a VOD recording as `mp4` or as an HLS playlist, `m3u8`). */
+  url(baseUrl: string, kind: MediaKind, iotId: string, id: string, ext: MediaExt = EXTS_OF_KIND[kind][0]): { url: string; expiresAt: number } {
+    const pathname = mediaPath(kind, iotId, id, ext);
+    const expiresAt = this.realNow() + this.ttlSeconds * 1000;
+    return { url: `${baseUrl}${pathname}?${this.signedQuery(pathname, expiresAt)}`, expiresAt };
   }
 
   /** Checks a media request's path and query: the object it names, or why it is refused. */
-  verify(pathname: string, query: URLSearchParams):
-    | { ok: true; kind: MediaKind; iotId: string; id: string }
-    | { ok: false; status: number; reason: string } {
-    const match = /^\/_media\/([a-z]+)\/([^/]+)\/([^/]+)\.(jpg|mp4)$/.exec(pathname);
+  verify(pathname: string, query: URLSearchParams): VerifiedMedia | { ok: false; status: number; reason: string } {
+    const file = /^\/_media\/([a-z]+)\/([^/]+)\/([^/]+)\.(jpg|mp4|m3u8)$/.exec(pathname);
+    const segment = file ? null : /^\/_media\/(vod)\/([^/]+)\/([^/]+)\/(\d{1,6})\.ts$/.exec(pathname);
+    const match = file ?? segment;
     const kind = match?.[1] as MediaKind | undefined;
-    if (!match || !kind || !MEDIA_KINDS.includes(kind)) return { ok: false, status: 404, reason: 'No such media' };
+    const ext = (file ? file[4] : 'ts') as MediaExt;
+    if (!match || !kind || !Object.hasOwn(EXTS_OF_KIND, kind) || !EXTS_OF_KIND[kind].includes(ext)) {
+      return { ok: false, status: 404, reason: 'No such media' };
+    }
     const expires = query.get('expires') ?? '';
     const given = Buffer.from(query.get('sig') ?? '');
     const expected = Buffer.from(this.signature(pathname, expires));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return { ok: false, status: 403, reason: 'Invalid signature' };
     }
-    if (!(Number(expires) > this.realNow())) return { ok: false, status: 403, reason: 'Request has expired' };
+    const expiresAt = Number(expires);
+    if (!(expiresAt > this.realNow())) return { ok: false, status: 403, reason: 'Request has expired' };
     try {
-      return { ok: true, kind, iotId: decodeURIComponent(match[2]), id: decodeURIComponent(match[3]) };
+      const iotId = decodeURIComponent(match[2]);
+      const id = decodeURIComponent(match[3]);
+      return { ok: true, kind, iotId, id, ext, expiresAt, ...(segment ? { segment: Number(segment[4]) } : {}) };
     } catch {
       return { ok: false, status: 404, reason: 'No such media' };
     }

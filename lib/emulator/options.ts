@@ -60,6 +60,11 @@ export interface EmulatorOptions {
   readonly tokenErrorCode?: TokenErrorCode;
   /** Only the latest login of the identity stays alive: a new session ends the tokens and refresh token of older ones. Default false. */
   readonly oneLogin?: boolean;
+  /**
+   * What vod/getbyeventid and vod/getbyfilename URLs play: an `mp4` file (default) or an `hls` playlist of
+   * MPEG-TS segments (a streaming form the cloud may answer with). vod/cloudfile/get always gives MP4.
+   */
+  readonly vodFormat?: VodFormat;
   // ----- AMQP data sync (amqp.ts) -----
   /** Port of the AMQP 1.0 data-sync endpoint on `host`: undefined (default) none, 0 a free one. */
   readonly amqpPort?: number;
@@ -77,6 +82,7 @@ export type EventOrder = 'newest' | 'oldest';
 export type NumberForm = 'string' | 'number';
 export type EventTimeForm = 'text' | 'ms';
 export type TokenErrorCode = 401 | 460;
+export type VodFormat = 'mp4' | 'hls';
 
 /** The emulator's most cloud-like answers (newest first, numbers as strings, 401 for tokens, one login). */
 export const CLOUD_LIKE_VARIANTS = {
@@ -176,6 +182,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     eventTimeForm: oneOf<EventTimeForm>('eventTimeForm', options.eventTimeForm, ['text', 'ms'], 'text'),
     tokenErrorCode: oneOf<TokenErrorCode>('tokenErrorCode', options.tokenErrorCode, [401, 460], 401),
     oneLogin: options.oneLogin ?? false,
+    vodFormat: oneOf<VodFormat>('vodFormat', options.vodFormat, ['mp4', 'hls'], 'mp4'),
     amqpPort: options.amqpPort,
     amqpTls: options.amqpTls ?? false,
     amqpPasswordEncoding: oneOf<AmqpPasswordEncoding>('amqpPasswordEncoding', options.amqpPasswordEncoding, ['base64', 'hex', 'either'], 'base64'),

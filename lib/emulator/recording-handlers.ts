@@ -21,12 +21,18 @@ function recordingOut(context: CallContext, services: Services, recording: Recor
   return out;
 }
 
+/** The expiring playback URL of a recording: the MP4, or its HLS playlist, as the vodFormat variant says. */
+function vodUrl(context: CallContext, services: Services, recording: Recording): { url: string; expiresAt: number } {
+  const ext = services.variants.vodFormat === 'hls' ? 'm3u8' : 'mp4';
+  return services.media.url(context.baseUrl, 'vod', recording.iotId, recording.fileName, ext);
+}
+
 /** A playlist entry of vod/getbyeventid. */
 function vodOut(context: CallContext, services: Services, recording: Recording): Record<string, unknown> {
   const timeZone = services.world.device(recording.iotId).timeZone;
   return {
     fileName: recording.fileName,
-    vodUrl: mediaUrl(context, services, 'vod', recording.iotId, recording.fileName),
+    vodUrl: vodUrl(context, services, recording).url,
     beginTime: formatLocalTime(recording.begin, timeZone),
     endTime: formatLocalTime(recording.end, timeZone),
     beginTimeUTC: formatUtcTime(recording.begin),
@@ -53,7 +59,7 @@ export const recordingHandlers: Readonly<Record<string, Handler>> = {
   },
   getVodUrlByFileName: (context, services) => {
     const recording = services.cameras.recording(str(context.params, 'iotId'), str(context.params, 'fileName'));
-    const { url, expiresAt } = services.media.url(context.baseUrl, 'vod', recording.iotId, recording.fileName);
+    const { url, expiresAt } = vodUrl(context, services, recording);
     return { vodUrl: url, expiresAt };
   },
   queryMonthRecordings: ({ params }, { cameras }) => ({

@@ -35,7 +35,8 @@ import { GatewayGuard } from './gateway';
 import { withDefaults, type Services } from './handler-context';
 import { handlers } from './handlers';
 import { BodyTooLargeError, readBody, sendGatewayError, sendJson } from './http';
-import { jpegBody, MEDIA_PREFIX, MediaSigner, mp4Body, PICTURE_JPEG, sendMedia, THUMB_JPEG, type MediaBody } from './media';
+import { playlistBody, segmentBody } from './hls-vod';
+import { jpegBody, MEDIA_PREFIX, MediaSigner, mp4Body, PICTURE_JPEG, sendMedia, THUMB_JPEG, type MediaBody, type VerifiedMedia } from './media';
 import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './options';
 import { Sessions, type Principal } from './sessions';
 import { removeStaleTempFiles } from '../files/atomic-write';
@@ -382,13 +383,20 @@ class Emulator implements ControlTarget {
       const picture = this.world.picturesById.get(check.id);
       if (picture && picture.iotId === check.iotId) body = check.kind === 'picture' ? this.pictureBody : this.thumbBody;
     } else if (this.world.findRecording(check.iotId, check.id)) {
-      body = check.kind === 'snapshot' ? this.thumbBody : this.mp4;
+      body = check.kind === 'snapshot' ? this.thumbBody : this.recordingBody(check);
     }
     if (!body) {
       sendJson(res, 404, { error: 'No such media (deleted?)' });
       return;
     }
     await sendMedia(req, res, body, resetAfterBytes);
+  }
+
+  /** A recording in the form its URL names: the MP4, its HLS playlist, or one segment (undefined past the last). */
+  private recordingBody(check: VerifiedMedia): MediaBody | undefined {
+    if (check.ext === 'm3u8') return playlistBody(this.services.media, check.iotId, check.id, check.expiresAt);
+    if (check.ext === 'ts') return segmentBody(check.segment ?? -1);
+    return this.mp4;
   }
 
   // ----- lifecycle --------------------------------------------------------------------------

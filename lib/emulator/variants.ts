@@ -1,11 +1,12 @@
 /**
  * The answer variants of the real cloud the emulator can show (docs/protocol.md §8): list order, numbers
- * as text, event time form, the code of a refused token and the one-login rule. Set at start
+ * as text, event time form, the code of a refused token, the one-login rule and the form of VOD
+ * playback URLs (MP4 or an HLS playlist). Set at start
  * (options) and changed live through the control API (`POST /_emulator/variants`).
  */
 import { isPlainObject } from '../util/plain-object';
 import { InputError } from './http';
-import type { EventOrder, EventTimeForm, NumberForm, TokenErrorCode } from './options';
+import type { EventOrder, EventTimeForm, NumberForm, TokenErrorCode, VodFormat } from './options';
 
 /** The variants in force. */
 export interface VariantSettings {
@@ -14,6 +15,7 @@ export interface VariantSettings {
   eventTimeForm: EventTimeForm;
   tokenErrorCode: TokenErrorCode;
   oneLogin: boolean;
+  vodFormat: VodFormat;
 }
 
 const CHOICES: { readonly [K in keyof VariantSettings]: readonly VariantSettings[K][] } = {
@@ -22,6 +24,7 @@ const CHOICES: { readonly [K in keyof VariantSettings]: readonly VariantSettings
   eventTimeForm: ['text', 'ms'],
   tokenErrorCode: [401, 460],
   oneLogin: [true, false],
+  vodFormat: ['mp4', 'hls'],
 };
 
 /** The emulator's current answer variants. */
@@ -31,6 +34,7 @@ export class Variants implements VariantSettings {
   eventTimeForm: EventTimeForm;
   tokenErrorCode: TokenErrorCode;
   oneLogin: boolean;
+  vodFormat: VodFormat;
 
   constructor(initial: VariantSettings) {
     this.eventOrder = initial.eventOrder;
@@ -38,6 +42,7 @@ export class Variants implements VariantSettings {
     this.eventTimeForm = initial.eventTimeForm;
     this.tokenErrorCode = initial.tokenErrorCode;
     this.oneLogin = initial.oneLogin;
+    this.vodFormat = initial.vodFormat;
   }
 
   /** A number the cloud may send as text, in the form in force. */
@@ -63,6 +68,13 @@ export class Variants implements VariantSettings {
 
   /** The settings as plain JSON. */
   toJSON(): VariantSettings {
-    return { eventOrder: this.eventOrder, numberForm: this.numberForm, eventTimeForm: this.eventTimeForm, tokenErrorCode: this.tokenErrorCode, oneLogin: this.oneLogin };
+    return {
+      eventOrder: this.eventOrder,
+      numberForm: this.numberForm,
+      eventTimeForm: this.eventTimeForm,
+      tokenErrorCode: this.tokenErrorCode,
+      oneLogin: this.oneLogin,
+      vodFormat: this.vodFormat,
+    };
   }
 }

@@ -54,7 +54,7 @@ describe('emulator CLI', () => {
   it('starts, prints the URL and demo credentials, serves, and stops cleanly on SIGTERM saving the state', async function () {
     this.timeout(30_000);
     const state = path.join(directory, 'state.json');
-    const cli = run(['--port', '0', '--cameras', '3', '--state', state, '--time-scale', '60']);
+    const cli = run(['--port', '0', '--cameras', '3', '--state', state, '--time-scale', '60', '--vod-format', 'hls']);
     running.push(cli.child);
     const [, url] = await waitFor(cli.stdout, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
     for (const credential of ['demo-app-key', 'demo-app-secret', 'demo-identity', 'demo-refresh-token', 'demo-auth-code', 'demo-project']) {
@@ -64,6 +64,8 @@ describe('emulator CLI', () => {
     assert.deepEqual(devices.devices.map((d) => d.iotId), ['demo-camera-1', 'demo-camera-2', 'demo-camera-3']);
     const time = (await (await fetch(`${url}/_emulator/time`)).json()) as { timeScale: number };
     assert.equal(time.timeScale, 60);
+    const variants = (await (await fetch(`${url}/_emulator/variants`)).json()) as { vodFormat: string };
+    assert.equal(variants.vodFormat, 'hls', '--vod-format hls: recordings play as HLS playlists');
     cli.child.kill('SIGTERM');
     assert.equal(await cli.exit, 0, cli.stderr());
     assert.match(cli.stdout(), /Stopped\./);
@@ -77,9 +79,13 @@ describe('emulator CLI', () => {
     assert.equal(await bad.exit, 2);
     assert.match(bad.stderr(), /--port needs an integer/);
     assert.match(bad.stderr(), /Usage: link-visual-emulator/);
+    const badFormat = run(['--vod-format', 'webm']);
+    assert.equal(await badFormat.exit, 2);
+    assert.match(badFormat.stderr(), /--vod-format needs one of mp4, hls, got "webm"/);
     const help = run(['--help']);
     assert.equal(await help.exit, 0);
     assert.match(help.stdout(), /--time-scale X/);
+    assert.match(help.stdout(), /--vod-format mp4\|hls/);
   });
 
   it('parses flags by hand', () => {
@@ -92,10 +98,13 @@ describe('emulator CLI', () => {
       help: false,
       options: { port: DEFAULT_PORT, eventOrder: 'oldest', numberForm: 'number', eventTimeForm: 'ms', tokenErrorCode: 460, oneLogin: true },
     });
+    assert.deepEqual(parseArgs(['--vod-format', 'hls']), { help: false, options: { port: DEFAULT_PORT, vodFormat: 'hls' } });
+    assert.deepEqual(parseArgs(['--vod-format=mp4']), { help: false, options: { port: DEFAULT_PORT, vodFormat: 'mp4' } });
     assert.deepEqual(parseArgs(['-h']), { help: true });
     for (const bad of [
       ['--port'], ['--port', '70000'], ['--cameras', '-1'], ['--time-scale', '0'], ['--wat'], ['--state', '--port'], ['--rotate-refresh-tokens=yes'],
       ['--event-order', 'sideways'], ['--numbers', 'roman'], ['--event-time', 'iso'], ['--token-error-code', '403'], ['--one-login=no'],
+      ['--vod-format'], ['--vod-format', 'webm'], ['--vod-format=HLS'],
     ]) {
       assert.ok('error' in parseArgs(bad), bad.join(' '));
     }

@@ -56,6 +56,7 @@ describe('emulator control API', () => {
       ['variants', { eventOrder: 'sideways' }, 400],
       ['variants', { colour: 'red' }, 400],
       ['variants', { tokenErrorCode: 500 }, 400],
+      ['variants', { vodFormat: 'webm' }, 400],
       ['events', { iotId: 'demo-camera-1', visibleAfterMs: -1 }, 400],
       ['events', { iotId: 'ghost' }, 404],
       ['events', [1, 2], 400],

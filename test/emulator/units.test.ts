@@ -102,8 +102,11 @@ describe('emulator units', () => {
     assert.throws(() => resolveOptions({ eventTimeForm: 'iso' as never }), RangeError);
     assert.throws(() => resolveOptions({ tokenErrorCode: 403 as never }), RangeError);
     assert.throws(() => resolveOptions({ oneLogin: 'yes' as never }), RangeError);
+    assert.throws(() => resolveOptions({ vodFormat: 'webm' as never }), /vodFormat must be one of mp4, hls/);
     const defaults = resolveOptions({});
     assert.deepEqual([defaults.eventOrder, defaults.numberForm, defaults.eventTimeForm, defaults.tokenErrorCode, defaults.oneLogin], ['newest', 'string', 'text', 401, false]);
+    assert.equal(defaults.vodFormat, 'mp4', 'recordings play as MP4 unless told');
+    assert.equal(resolveOptions({ vodFormat: 'hls' }).vodFormat, 'hls');
   });
 
   it('raises demo events on every online camera when demoEvents is set, and stops on close', async () => {
