@@ -7,7 +7,7 @@ import { startEmulator, type EmulatorHandle } from '../../lib/emulator';
 import type { LinkVisualClient } from '../../lib';
 import { parseEvent, type CameraEvent } from '../../lib/events/camera-event';
 import { EventTimeline, eventFromPayload, recentEvents, timelineKey } from '../../lib/events/event-timeline';
-import { EventMediaRelay } from '../../lib/media/event-media-relay';
+import { EventMediaRelay, recordingKey } from '../../lib/media/event-media-relay';
 import { monthText, recordingDays, recordingsBetween } from '../../lib/media/recording-calendar';
 import { isPlaylist, rewritePlaylist } from '../../lib/media/hls-playlist';
 import { control, emulatorClient } from '../events/helpers';
@@ -198,7 +198,7 @@ describe('dashboard timeline: EventMediaRelay against the emulator', function ()
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const playlistUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v/index.m3u8?sig=s1`;
-    // The cloud answering vod/getbyeventid with a playlist (the emulator serves MP4 only).
+    // A CDN whose segments carry the playlist's own query signature (the emulator signs each segment path).
     const hlsClient = {
       call: async () => ({ vodList: [{ vodUrl: playlistUrl }] }),
       fetchMedia: (url: string, options?: object) => client.fetchMedia(url, options),
@@ -220,6 +220,50 @@ describe('dashboard timeline: EventMediaRelay against the emulator', function ()
       await assert.rejects(relay.eventPart(key, ev, 7, String), { code: 'INVALID_PARAMS' });
     } finally {
       server.close();
+    }
+  });
+
+  it('relays the emulator\'s HLS recordings (vodFormat hls): playlist, segments by index, renewed once their URLs expired', async () => {
+    emulator.variants.set({ vodFormat: 'hls' });
+    try {
+      const relay = new EventMediaRelay({ client: async () => client, renewMarginMs: 0 });
+      const ev = await raised('demo-camera-2');
+      const key = timelineKey(ev.iotId, ev.eventId);
+      const playlist = await relay.clip(key, ev, (index) => `clip/${index}`);
+      assert.equal(playlist.kind, 'playlist');
+      const text = playlist.kind === 'playlist' ? playlist.text : '';
+      assert.match(text, /^#EXTM3U\n/);
+      assert.match(text, /\nclip\/0\n[\s\S]*\nclip\/1\n#EXT-X-ENDLIST/);
+      assert.equal(text.includes('sig='), false, 'no signed URL reaches the browser');
+      assert.equal(text.includes(emulator.url), false);
+      const segments: Buffer[] = [];
+      for (const index of [0, 1]) {
+        const part = await relay.eventPart(key, ev, index, String);
+        assert.ok(part.kind === 'media');
+        if (part.kind !== 'media') continue;
+        assert.equal(part.stream.headers['content-type'], 'video/mp2t');
+        const bytes = await readAll(part.stream.body);
+        assert.equal(bytes[0], 0x47, 'an MPEG-TS packet');
+        assert.equal(bytes.length % 188, 0);
+        segments.push(bytes);
+      }
+      const { fileName } = await relay.clipUrl(key, ev);
+      assert.ok(fileName);
+
+      await new Promise((resolve) => setTimeout(resolve, 2300)); // the playlist and its segment URLs have expired
+      const renewed = await relay.eventPart(key, ev, 1, String);
+      assert.ok(renewed.kind === 'media', 'the relay fetched the playlist again and kept the index');
+      if (renewed.kind === 'media') assert.deepEqual(await readAll(renewed.stream.body), segments[1]);
+
+      // By file name (the recordings view): a new playlist each time, its parts under the recording's key.
+      const byName = await relay.recording(ev.iotId, fileName, (index) => `${fileName}/${index}`);
+      assert.ok(byName.kind === 'playlist' && byName.text.includes(`\n${fileName}/0\n`), byName.kind === 'playlist' ? byName.text : byName.kind);
+      const renew = () => relay.recording(ev.iotId, fileName, String);
+      const part = await relay.part(recordingKey(ev.iotId, fileName), 0, String, renew);
+      assert.ok(part.kind === 'media');
+      if (part.kind === 'media') assert.deepEqual(await readAll(part.stream.body), segments[0]);
+    } finally {
+      emulator.variants.set({ vodFormat: 'mp4' });
     }
   });
 });
