@@ -5,7 +5,7 @@
 //
 // The tests build on each other as a user's visit would: events raised through the emulator's control API
 // appear as cards with their pictures, the filters narrow them, a card opens and its clip plays, and the
-// page fits a phone. Screenshots: test-output/browser/dashboard/*.png (git-ignored), Node-RED's log beside them.
+// page fits a phone. Last, the emulator answers playback URLs as HLS playlists and a clip plays with hls.js. Screenshots: test-output/browser/dashboard/*.png (git-ignored), Node-RED's log beside them.
 // No Chromium at /usr/bin/chromium (or $CHROMIUM_PATH): skipped with a warning, except with CI=true.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { EmulatorHandle } from '../../lib';
+import { timelineKey } from '../../lib/events/event-timeline';
 import { CHROMIUM, DASHBOARD_PAGE, STEP_MS, type Img, type PageGlobals, type Vid, cardsOf, control, launchChromium, waitForCards, writeDashboardFlow } from '../helpers/dashboard-page';
 import { type NodeRed, startNodeRed, stopNodeRed, writeSettings } from '../helpers/red-process';
 
@@ -280,6 +281,76 @@ describe('dashboard widget ui-link-visual-events in a real browser (Chromium, No
       await zh.screenshot({ path: path.join(ARTEFACTS, 'timeline-zh-CN.png'), fullPage: true });
     } finally {
       await chinese.close();
+    }
+  });
+
+  // Last, so the tests above see the events and recordings they count (this one adds a card and a recording).
+  it('plays clips the cloud answers as HLS playlists with hls.js (an event\'s, then a recording\'s), every request through the widget\'s routes', async () => {
+    const mark = problems.length;
+    const seen = requested.length;
+    const answers: { url: string; status: number; type: string }[] = [];
+    const onResponse = (response: { url(): string; status(): number; headers(): Record<string, string> }): void => {
+      answers.push({ url: response.url(), status: response.status(), type: response.headers()['content-type'] ?? '' });
+    };
+    page.on('response', onResponse);
+    assert.equal((await control(emulator, 'variants', { vodFormat: 'hls' })).vodFormat, 'hls');
+    try {
+      const raised = await control(emulator, 'events', { iotId: 'demo-camera-1', eventType: 1, picture: true, recording: true, eventTime: Date.now() - 3000 });
+      const key = timelineKey('demo-camera-1', String(raised.eventId));
+      const card = page.locator(`.lv-card[data-key="${key}"]`);
+      await card.waitFor();
+      await card.click();
+      await page.waitForFunction(() => (((globalThis as unknown as PageGlobals).document.querySelector('.lv-detail video') as Vid | null)?.readyState ?? 0) >= 2, undefined, { timeout: 40_000 });
+      const first = await page.$eval('.lv-detail video', (v) => (v as Vid).currentTime);
+      await page.waitForFunction((t0) => {
+        const video = (globalThis as unknown as PageGlobals).document.querySelector('.lv-detail video') as Vid;
+        return video.currentTime !== t0 && !video.paused;
+      }, first);
+      // Both 1 s segments: hls.js buffers ahead of the playhead.
+      const clip = new RegExp(`/link-visual/events/[^/]+/${key}/clip`);
+      const routes = (): string[] => answers.filter((answer) => clip.test(answer.url)).map((answer) => answer.url.replace(/^.*\/clip/, 'clip'));
+      const deadline = Date.now() + STEP_MS;
+      while (!routes().includes('clip/1') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      const video = await page.$eval('.lv-detail video', (v) => {
+        const el = v as Vid & { currentSrc: string; videoHeight: number };
+        return { readyState: el.readyState, width: el.videoWidth, height: el.videoHeight, duration: el.duration, src: el.currentSrc, error: el.error?.message ?? null };
+      });
+      assert.ok(video.readyState >= 2 && video.width === 160 && video.height === 90, JSON.stringify(video));
+      assert.ok(video.duration > 1.5 && video.duration < 2.5, `the playlist's 2 s: ${JSON.stringify(video)}`);
+      assert.match(video.src, /^blob:/, 'played through Media Source Extensions (hls.js), not as a file');
+      const byRoute = new Map(answers.filter((answer) => clip.test(answer.url)).map((answer) => [answer.url.replace(/^.*\/clip/, 'clip'), answer]));
+      assert.deepEqual([...byRoute.keys()].sort(), ['clip', 'clip/0', 'clip/1'], 'the playlist and its two segments');
+      assert.equal(byRoute.get('clip')?.type, 'application/vnd.apple.mpegurl');
+      for (const part of ['clip/0', 'clip/1']) assert.deepEqual([byRoute.get(part)?.status, byRoute.get(part)?.type], [200, 'video/mp2t'], part);
+      assert.equal(await page.locator('.lv-download').count(), 0, 'no MP4 download link for a playlist');
+      assert.deepEqual(requested.slice(seen).filter((url) => url.startsWith(emulator.url)), [], 'no emulator URL reached the browser');
+      assert.deepEqual(requested.filter((url) => /\.(m3u8|ts)(\?|$)/.test(url)), [], 'no cloud playlist or segment URL either');
+      await page.screenshot({ path: path.join(ARTEFACTS, 'event-open-hls.png') });
+      await page.locator('.lv-detail-head .lv-button').click();
+      await page.locator('.lv-overlay').waitFor({ state: 'detached' });
+
+      // The same recording from the recordings view (vod/getbyfilename): its playlist and parts under …/file/<name>.
+      const [fileName] = raised.fileNames as string[];
+      await page.locator('.lv-tab', { hasText: 'Recordings' }).click();
+      await page.locator('.lv-recordings .lv-select option').first().waitFor({ state: 'attached' });
+      await page.locator('.lv-recordings .lv-select').selectOption('demo-camera-1');
+      await page.locator('.lv-day.lv-has-rec').first().click();
+      await page.locator(`.lv-recording[data-file="${fileName}"]`).click();
+      await page.waitForFunction(() => {
+        const el = (globalThis as unknown as PageGlobals).document.querySelector('.lv-recordings video') as (Vid & { currentSrc: string }) | null;
+        return !!el && el.readyState >= 2 && el.currentTime > 0.2 && el.currentSrc.startsWith('blob:');
+      }, undefined, { timeout: 30_000 });
+      const file = new RegExp(`/recordings/demo-camera-1/file/${fileName}(/\\d+)?$`);
+      const fileAnswers = answers.filter((answer) => file.test(answer.url));
+      assert.ok(fileAnswers.some((answer) => answer.url.endsWith(`/file/${fileName}`) && answer.type === 'application/vnd.apple.mpegurl'), JSON.stringify(fileAnswers));
+      assert.ok(fileAnswers.some((answer) => answer.url.endsWith(`/file/${fileName}/0`) && answer.status === 200 && answer.type === 'video/mp2t'), JSON.stringify(fileAnswers));
+      assert.deepEqual(requested.slice(seen).filter((url) => url.startsWith(emulator.url)), [], 'no emulator URL reached the browser');
+      await page.screenshot({ path: path.join(ARTEFACTS, 'recordings-hls.png'), fullPage: true });
+      await page.locator('.lv-tab', { hasText: 'Events' }).click();
+      assert.deepEqual(problems.slice(mark), [], problems.slice(mark).join('\n'));
+    } finally {
+      page.off('response', onResponse);
+      await control(emulator, 'variants', { vodFormat: 'mp4' });
     }
   });
 });
