@@ -9,6 +9,7 @@ import { fetchEventClip, type EventClip } from '../events/event-clip';
 import { isPlainObject } from '../util/plain-object';
 import { LinkVisualError } from '../gateway/errors';
 import { isPlaylist, rewritePlaylist } from './hls-playlist';
+import { waitForDownloadUrl } from './transcode';
 
 export interface EventMediaRelayOptions {
   /** The account's client (created on first use). */
@@ -19,6 +20,8 @@ export interface EventMediaRelayOptions {
   readonly clipWaitMs?: number;
   /** Events whose URLs are remembered (oldest forgotten first). Default 200. */
   readonly maxEntries?: number;
+  /** How long a download waits for the cloud's MP4 transcode of a recording that plays as HLS. Default 120 s. */
+  readonly transcodeWaitMs?: number;
   readonly now?: () => number;
 }
 
@@ -37,6 +40,7 @@ export class EventMediaRelay {
   readonly #renewMarginMs: number;
   readonly #clipWaitMs: number;
   readonly #maxEntries: number;
+  readonly #transcodeWaitMs: number;
   readonly #now: () => number;
   readonly #entries = new Map<string, Remembered>();
 
@@ -45,6 +49,7 @@ export class EventMediaRelay {
     this.#renewMarginMs = options.renewMarginMs ?? 30_000;
     this.#clipWaitMs = options.clipWaitMs ?? 20_000;
     this.#maxEntries = options.maxEntries ?? 200;
+    this.#transcodeWaitMs = options.transcodeWaitMs ?? 120_000;
     this.#now = options.now ?? Date.now;
   }
 
@@ -140,6 +145,49 @@ export class EventMediaRelay {
     const url = isPlainObject(data) && typeof data.vodUrl === 'string' && data.vodUrl !== '' ? data.vodUrl : undefined;
     if (!url) throw new LinkVisualError('NOT_READY', `recording ${fileName} has no playback URL yet`, { retryable: true });
     return this.#open(recordingKey(iotId, fileName), url, hrefFor, options);
+  }
+
+  /**
+   * The event's clip as one MP4 file to save: the playback URL itself when it is a file, else the cloud's
+   * MP4 transcode of the clip's recording (`vod/cloudfile/get`): a playlist cannot be saved as one file.
+   */
+  async clipFile(key: string, event: CameraEvent, signal?: AbortSignal): Promise<MediaStream> {
+    for (let attempt = 0; ; attempt += 1) {
+      const clip = await this.clipUrl(key, event, signal);
+      try {
+        const file = await this.#fileAt(clip.url, signal);
+        if (file) return file;
+        if (!clip.fileName) throw new LinkVisualError('MEDIA', `the clip of event ${event.eventId} plays as a playlist and the cloud named no recording file to transcode for a download`, { retryable: false });
+        return await this.#transcoded(event.iotId, clip.fileName, signal);
+      } catch (error) {
+        if (attempt > 0 || !(error instanceof LinkVisualError) || error.code !== 'URL_EXPIRED') throw error;
+        this.#entry(key).clip = undefined;
+      }
+    }
+  }
+
+  /** A recording as one MP4 file to save: its playback URL when that is a file, else the cloud's MP4 transcode. */
+  async recordingFile(iotId: string, fileName: string, signal?: AbortSignal): Promise<MediaStream> {
+    const client = await this.#client();
+    const data = await client.call('getVodUrlByFileName', { iotId, fileName }, { signal });
+    const url = isPlainObject(data) && typeof data.vodUrl === 'string' && data.vodUrl !== '' ? data.vodUrl : undefined;
+    const file = url ? await this.#fileAt(url, signal) : undefined;
+    return file ?? this.#transcoded(iotId, fileName, signal);
+  }
+
+  /** The media at `url` when it is a file; undefined for a playlist. */
+  async #fileAt(url: string, signal?: AbortSignal): Promise<MediaStream | undefined> {
+    if (isPlaylist(url)) return undefined;
+    const stream = await (await this.#client()).openMedia(url, { signal });
+    if (!isPlaylist(url, stream.headers['content-type'])) return stream;
+    stream.body.destroy();
+    return undefined;
+  }
+
+  async #transcoded(iotId: string, fileName: string, signal?: AbortSignal): Promise<MediaStream> {
+    const client = await this.#client();
+    const url = await waitForDownloadUrl(client, iotId, fileName, { signal, deadline: this.#now() + this.#transcodeWaitMs });
+    return client.openMedia(url, { signal });
   }
 
   async #open(key: string, url: string, hrefFor: (index: number) => string, options: { rangeStart?: number; signal?: AbortSignal }): Promise<RelayedClip> {

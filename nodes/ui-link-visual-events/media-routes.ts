@@ -113,9 +113,13 @@ export function installMediaRoutes(app: HttpApp, lookup: (nodeId: string) => Tim
   const clipPart = (index: number) => `clip/${index}`;
   app.get(`${ROUTE_PREFIX}/:node/:key/clip`, withEntry(async (media, entry, req, res, signal) => {
     if (!media.relay) throw new LinkVisualError('CONFIG', 'this timeline has no account to fetch clips with');
-    const clip = await media.relay.clip(entry.card.key, entry.event, clipPart, { rangeStart: rangeStart(req.headers.range), signal });
-    const download = req.query.download ? `${fileNamePart(entry.card.iotId)}-${fileNamePart(entry.card.eventId)}.mp4` : undefined;
-    await sendClip(res, clip, download);
+    if (req.query.download) {
+      // A saved clip is one MP4 file, also when it plays as HLS (then the cloud transcodes its recording).
+      const file = await media.relay.clipFile(entry.card.key, entry.event, signal);
+      await sendClip(res, { kind: 'media', stream: file }, `${fileNamePart(entry.card.iotId)}-${fileNamePart(entry.card.eventId)}.mp4`);
+      return;
+    }
+    await sendClip(res, await media.relay.clip(entry.card.key, entry.event, clipPart, { rangeStart: rangeStart(req.headers.range), signal }), undefined);
   }));
 
   app.get(`${ROUTE_PREFIX}/:node/:key/clip/:index`, withEntry(async (media, entry, req, res, signal) => {

@@ -79,9 +79,13 @@ export function installRecordingRoutes(app: HttpApp, lookup: (nodeId: string) =>
   app.get(`${base}/recordings/:iotId/file/:fileName`, guarded(async (access, req, res, signal) => {
     // Playlist URIs are relative to …/file/<fileName>: its parts are …/file/<fileName>/<n>.
     const fileHref = (index: number) => `${encodeURIComponent(req.params.fileName)}/${index}`;
-    const clip = await access.relay.recording(req.params.iotId, req.params.fileName, fileHref, { rangeStart: rangeStart(req.headers.range), signal });
-    const download = req.query.download ? `${fileNamePart(req.params.iotId)}-${fileNamePart(req.params.fileName.replace(/\.\w+$/, ''))}.mp4` : undefined;
-    await sendClip(res, clip, download);
+    if (req.query.download) {
+      // A saved recording is one MP4 file, also when it plays as HLS (then the cloud transcodes it).
+      const file = await access.relay.recordingFile(req.params.iotId, req.params.fileName, signal);
+      await sendClip(res, { kind: 'media', stream: file }, `${fileNamePart(req.params.iotId)}-${fileNamePart(req.params.fileName.replace(/\.\w+$/, ''))}.mp4`);
+      return;
+    }
+    await sendClip(res, await access.relay.recording(req.params.iotId, req.params.fileName, fileHref, { rangeStart: rangeStart(req.headers.range), signal }), undefined);
   }, true));
 
   app.get(`${base}/recordings/:iotId/file/:fileName/:index`, guarded(async (access, req, res, signal) => {

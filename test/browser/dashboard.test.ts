@@ -322,7 +322,16 @@ describe('dashboard widget ui-link-visual-events in a real browser (Chromium, No
       assert.deepEqual([...byRoute.keys()].sort(), ['clip', 'clip/0', 'clip/1'], 'the playlist and its two segments');
       assert.equal(byRoute.get('clip')?.type, 'application/vnd.apple.mpegurl');
       for (const part of ['clip/0', 'clip/1']) assert.deepEqual([byRoute.get(part)?.status, byRoute.get(part)?.type], [200, 'video/mp2t'], part);
-      assert.equal(await page.locator('.lv-download').count(), 0, 'no MP4 download link for a playlist');
+      // Saving the clip gives one MP4 file all the same: the cloud's transcode of its recording (vod/cloudfile/get).
+      const download = await page.locator('.lv-detail .lv-download').getAttribute('href');
+      assert.ok(download && /\/clip\?download=1$/.test(download), String(download));
+      const saved = await page.evaluate(async (href) => {
+        const response = await fetch(href);
+        const body = new Uint8Array(await response.arrayBuffer());
+        return { status: response.status, type: response.headers.get('content-type'), disposition: response.headers.get('content-disposition'), ftyp: String.fromCharCode(...body.slice(4, 8)) };
+      }, download);
+      assert.deepEqual([saved.status, saved.type, saved.ftyp], [200, 'video/mp4', 'ftyp'], JSON.stringify(saved));
+      assert.match(String(saved.disposition), /attachment; filename="demo-camera-1-.+\.mp4"/);
       assert.deepEqual(requested.slice(seen).filter((url) => url.startsWith(emulator.url)), [], 'no emulator URL reached the browser');
       assert.deepEqual(requested.filter((url) => /\.(m3u8|ts)(\?|$)/.test(url)), [], 'no cloud playlist or segment URL either');
       await page.screenshot({ path: path.join(ARTEFACTS, 'event-open-hls.png') });

@@ -223,6 +223,30 @@ describe('dashboard timeline: EventMediaRelay against the emulator', function ()
     }
   });
 
+  it('saves a clip or a recording as one MP4 file: the playback file itself, or the cloud\'s MP4 transcode when it plays as HLS', async () => {
+    const relay = new EventMediaRelay({ client: async () => client });
+    const transcodes = () => emulator.stats().byPath['/vision/customer/vod/cloudfile/get'] ?? 0;
+    const isMp4 = (bytes: Buffer) => bytes.subarray(4, 8).toString('latin1') === 'ftyp';
+    const plain = await raised('demo-camera-1');
+    const before = transcodes();
+    assert.ok(isMp4(await readAll((await relay.clipFile(timelineKey(plain.iotId, plain.eventId), plain)).body)));
+    assert.equal(transcodes(), before, 'an MP4 playback URL is the file: no transcode');
+    emulator.variants.set({ vodFormat: 'hls' });
+    try {
+      const ev = await raised('demo-camera-2');
+      const key = timelineKey(ev.iotId, ev.eventId);
+      const file = await relay.clipFile(key, ev);
+      assert.equal(file.headers['content-type'], 'video/mp4');
+      assert.ok(isMp4(await readAll(file.body)), 'an MP4, not the playlist');
+      assert.ok(transcodes() > before, 'the cloud transcoded the recording (vod/cloudfile/get)');
+      const { fileName } = await relay.clipUrl(key, ev);
+      assert.ok(fileName);
+      assert.ok(isMp4(await readAll((await relay.recordingFile(ev.iotId, fileName)).body)));
+    } finally {
+      emulator.variants.set({ vodFormat: 'mp4' });
+    }
+  });
+
   it('relays the emulator\'s HLS recordings (vodFormat hls): playlist, segments by index, renewed once their URLs expired', async () => {
     emulator.variants.set({ vodFormat: 'hls' });
     try {
