@@ -362,4 +362,32 @@ describe('dashboard widget ui-link-visual-events in a real browser (Chromium, No
       await control(emulator, 'variants', { vodFormat: 'mp4' });
     }
   });
+
+  it('follows a dark dashboard theme: dark cards and light text (the user switched the theme and deployed)', async () => {
+    assert.ok(red);
+    const v2 = { 'content-type': 'application/json', 'Node-RED-API-Version': 'v2' };
+    const current = (await (await fetch(`${red.url}/flows`, { headers: v2 })).json()) as { rev: string; flows: Record<string, unknown>[] };
+    const dark = { surface: '#1e1e1e', primary: '#64b5f6', bgPage: '#121212', groupBg: '#1e1e1e', groupOutline: '#3a3a3a' };
+    const flows = current.flows.map((node) => (node.type === 'ui-theme' ? { ...node, colors: dark } : node));
+    const deployed = await fetch(`${red.url}/flows`, { method: 'POST', headers: { ...v2, 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify({ rev: current.rev, flows }) });
+    assert.equal(deployed.status, 200, await deployed.text());
+    // A full deploy starts the widget again: it loads the cameras' recent events with its account.
+    await page.goto(dashboardUrl);
+    await waitForCards(page, 4, 30_000);
+    const colours = await page.$eval('.lv-card', (card) => {
+      const view = card.ownerDocument.defaultView;
+      const style = (element: unknown) => view?.getComputedStyle(element as never);
+      const camera = card.querySelector('.lv-camera');
+      return { card: style(card)?.backgroundColor ?? '', text: camera ? style(camera)?.color ?? '' : '' };
+    });
+    // Relative luminance of "rgb(r, g, b)" (WCAG): the card dark, its text light.
+    const luminance = (css: string): number => {
+      const [r, g, b] = (css.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((part) => Number(part) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    assert.equal(colours.card, 'rgb(30, 30, 30)', `the card takes the dark surface: ${JSON.stringify(colours)}`);
+    const contrast = (luminance(colours.text) + 0.05) / (luminance(colours.card) + 0.05);
+    assert.ok(contrast >= 7, `text contrast ${contrast.toFixed(1)}:1 on the dark card: ${JSON.stringify(colours)}`);
+    await page.screenshot({ path: path.join(ARTEFACTS, 'timeline-dark.png'), fullPage: true });
+  });
 });
