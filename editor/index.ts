@@ -49,7 +49,7 @@ function build(): Record<string, unknown> {
     resize: (_node: EditorNode, _size: unknown) => undefined,
     validate,
     prepareConfig,
-    // The download and on-event dialogs: rows per choice and spinners from their settings specs.
+    // The download, on-event and push dialogs: rows per choice, checkbox defaults and spinners from their settings specs.
     prepareSettings: (node: EditorNode) => prepareSettings(openSession(node)),
     saveConfig: end,
     accountLabel,
@@ -62,7 +62,7 @@ function build(): Record<string, unknown> {
     typesFor,
     resolveAction,
     accountRequest,
-    // The runtime's reading of a devices setting (iotIds by lines, commas, spaces), for the on-event and push dialogs.
+    // The runtime's reading of a devices setting (iotIds by lines, commas, spaces), for the on-event dialog's picker.
     deviceList: parseDeviceList,
   };
 }

@@ -1,14 +1,18 @@
-// The config, download and on-event nodes' settings in the editor, from their specs (nodes/*/settings-spec.ts, the
-// data the runtime's parsers read): the `validate` rule of each setting, and in an open dialog the rows shown per
-// choice (`data-lv-when`) and the spinners over each number's range.
+// The config, download, on-event and push nodes' settings in the editor, from their specs (nodes/*/settings-spec.ts,
+// the data the runtime's parsers read): the `validate` rule of each setting (a checkbox of a group: the group's
+// rule), and in an open dialog the rows shown per choice (`data-lv-when`), the checkboxes a flow lacks at their
+// defaults and the spinners over each number's range.
 import { configSettingsSpec } from '../nodes/config/settings-spec';
 import { downloadSettingsSpec } from '../nodes/download/settings-spec';
 import { onEventSettingsSpec } from '../nodes/on-event/settings-spec';
-import { choiceOf, settingOf, settingProblem, type NodeSettingsSpec, type SettingProblem } from '../nodes/shared/setting-spec';
-import { nodeText, t } from './i18n';
+import { pushSettingsSpec } from '../nodes/push/settings-spec';
+import { choiceOf, groupOf, groupProblem, isBlank, settingOf, settingProblem, type NodeSettingsSpec } from '../nodes/shared/setting-spec';
 import { reader, type EditorNode, type Session } from './session';
+import { settingProblemText } from './setting-problem-text';
 
-const SPECS: Record<string, NodeSettingsSpec> = Object.fromEntries([configSettingsSpec, downloadSettingsSpec, onEventSettingsSpec].map((spec) => [spec.type, spec]));
+const SPECS: Record<string, NodeSettingsSpec> = Object.fromEntries(
+  [configSettingsSpec, downloadSettingsSpec, onEventSettingsSpec, pushSettingsSpec].map((spec) => [spec.type, spec]),
+);
 
 /** The settings spec of a node type, if its settings are data. */
 export function settingsSpecOf(type: string): NodeSettingsSpec | undefined {
@@ -20,22 +24,12 @@ export function fieldPrefix(type: string): string {
   return type === configSettingsSpec.type ? 'node-config-input-' : 'node-input-';
 }
 
-function problemText(type: string, problem: SettingProblem): string {
-  switch (problem.rule) {
-    case 'required':
-      return t('validation.required', null, 'is required');
-    case 'enum':
-      return t('validation.enum', { values: problem.values.map((v) => JSON.stringify(v)).join(', ') }, 'must be one of __values__');
-    case 'rule':
-      return nodeText(type, `problem.${problem.key}`, problem.text);
-    default:
-      if (problem.above !== undefined) return t('validation.above', { min: problem.above }, 'must be a number greater than __min__');
-      if (problem.min !== undefined && problem.max !== undefined) {
-        const vars = { min: problem.min, max: problem.max };
-        return problem.integer ? t('validation.integerRange', vars, 'must be a whole number from __min__ to __max__') : t('validation.numberRange', vars, 'must be a number from __min__ to __max__');
-      }
-      return problem.text;
-  }
+/** The catalog key of a setting's label: its group's for a checkbox of a group (the row's label). */
+export function settingLabelKey(type: string, property: string): string {
+  const spec = SPECS[type];
+  const setting = spec?.settings.find((entry) => entry.property === property);
+  const group = spec && setting ? groupOf(spec, setting) : undefined;
+  return `label.${group ? group.key : property}`;
 }
 
 /** The rule of a setting of a node whose settings are data: its problem ('' when fine), as the runtime reads it. */
@@ -43,18 +37,27 @@ export function nodeSettingRule(type: string, property: string): ((node: EditorN
   const spec = SPECS[type];
   const setting = spec?.settings.find((entry) => entry.property === property && !entry.credential);
   if (!spec || !setting) return undefined;
+  const group = groupOf(spec, setting);
   return (node, value) => {
     const others = reader(node, fieldPrefix(type));
-    const problem = settingProblem(spec, setting, (name) => (name === property ? value : others(name)));
-    return problem ? problemText(type, problem) : '';
+    const read = (name: string): unknown => (name === property ? value : others(name));
+    const problem = group ? groupProblem(spec, group, read) : settingProblem(spec, setting, read);
+    return problem ? settingProblemText(type, problem) : '';
   };
 }
 
-/** Shows the rows of the settings that apply to the dialog's choices, and sets the spinners; undone when it closes. */
+/**
+ * Ticks the checkboxes the node lacks by their defaults, shows the rows of the settings that apply to the dialog's
+ * choices, and sets the spinners; undone when it closes.
+ */
 export function prepareSettings(session: Session): void {
   const spec = SPECS[session.type];
   if (!spec) return;
   const prefix = fieldPrefix(spec.type);
+  // Node-RED fills a checkbox from the property as it is: one a flow made before it existed would show unticked.
+  for (const setting of spec.settings) {
+    if (setting.type === 'boolean' && isBlank(session.node[setting.property])) $(`#${prefix}${setting.property}`).prop('checked', setting.default === true);
+  }
   const read = reader(session.node, prefix);
   const controls = new Set(spec.settings.flatMap((setting) => (setting.when ? [setting.when.setting] : [])));
   const sync = (): void => {

@@ -1,6 +1,6 @@
 // Rules of node settings that are not API parameters: the operation, plan kind and pages of the operation nodes,
-// the settings of the nodes whose settings are data (node-settings.ts: account, download, on-event) and the api node's
-// free operation, params and version (lib/catalog/call-syntax.ts, as the client accepts them).
+// the settings of the nodes whose settings are data (node-settings.ts: account, download, on-event, push) and the
+// api node's free operation, params and version (lib/catalog/call-syntax.ts, as the client accepts them).
 import { isApiVersion, isOperationPath } from '../lib/catalog/call-syntax';
 import type { ParamSpec } from '../lib/catalog/types';
 import { checkParams, valueShape } from '../lib/catalog/validate';

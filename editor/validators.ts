@@ -2,6 +2,7 @@
 // property) dispatches to the setting rules (settings-rules.ts) or to the parameter checks (validation.ts).
 import { nodeText, paramLabel, t } from './i18n';
 import type { EditorNode } from './session';
+import { settingLabelKey } from './node-settings';
 import { checkKind, checkOperation, checkPages, settingRule } from './settings-rules';
 import { findBy, getSpec, paramsOf, selection } from './specs';
 import { checkField } from './validation';
@@ -16,7 +17,8 @@ export function check(node: EditorNode | undefined, type: string, property: stri
   const rule = settingRule(type, property);
   if (rule) {
     const settingProblem = rule(node, value);
-    return settingProblem ? `${nodeText(type, `label.${property}`, property)}: ${settingProblem}` : '';
+    const labelKey = settingLabelKey(type, property);
+    return settingProblem ? `${nodeText(type, labelKey, labelKey.slice('label.'.length))}: ${settingProblem}` : '';
   }
   const spec = getSpec(type);
   if (!spec) return '';

@@ -37,7 +37,7 @@ for (const entry of fs.readdirSync(nodesDir, { withFileTypes: true })) {
 
 // Write the operation nodes' editor HTML (template, defaults, operations, parameter rows) from the catalog.
 require('./generate-editor').generate(dist);
-// Fill the config, download and on-event dialogs (defaults, credentials, form rows) from their settings specs.
+// Fill the config, download, on-event and push dialogs (defaults, credentials, form rows) from their settings specs.
 require('./generate-settings').generateSettings(dist);
 
 // Bundle the editor (editor/*.ts and the browser-safe lib/ and nodes/ modules it imports) into the one script

@@ -1,10 +1,12 @@
 // The help's settings table (<!-- @lv-help settings -->) of a node whose settings are data
 // (nodes/<dir>/settings-spec.ts): one row per setting with its label and property name, type, options or
-// range, default, when it applies, and its help text (`<type>.help.<property>` of the node's own catalog).
+// range, default, when it applies, and its help text (`<type>.help.<property>` of the node's own catalog). A
+// checkbox of a group is labelled with its group's label too, and says how many of the group must be ticked.
 // Used by help-tables.js with the page of generate-help.js (its `settingsSpec` and the node's `messages`);
 // the shared words (headers, ranges, defaults) are help-words.js's, these are the settings' own.
 'use strict';
 const { code, escapeHtml, say, table } = require('./help-html');
+const { groupMembers } = require('./generate-settings');
 
 const WORDS = {
   'en-US': {
@@ -18,6 +20,7 @@ const WORDS = {
     empty: 'empty',
     when: 'when __setting__ is __values__',
     credential: 'kept in the credential store, never in the flow',
+    minTicked: 'at least __min__ of __names__ ticked',
     or: ' or ',
   },
   'zh-CN': {
@@ -31,6 +34,7 @@ const WORDS = {
     empty: '空',
     when: '__setting__ 为 __values__ 时',
     credential: '保存在凭据库中，不在流程里',
+    minTicked: '__names__ 中至少勾选 __min__ 项',
     or: ' 或 ',
   },
 };
@@ -57,16 +61,29 @@ function valuesCell(page, setting, own) {
   else if (setting.above !== undefined) parts.push(say(own, 'above', { min: setting.above }));
   else if (setting.min !== undefined && setting.max !== undefined) parts.push(say(w, 'range', { min: setting.min, max: setting.max }));
   else if (setting.min !== undefined) parts.push(say(w, 'atLeast', { min: setting.min }));
+  if (setting.max !== undefined && (setting.above !== undefined || setting.min === undefined)) parts.push(say(w, 'atMost', { max: setting.max }));
+  if (setting.maxLength !== undefined) parts.push(say(w, 'maxLength', { max: setting.maxLength }));
   const unit = setting.input.unit && message(page, `unit.${setting.input.unit}`);
   if (unit) parts.push(escapeHtml(unit));
   if (setting.required) parts.push(w.required);
-  else if (!setting.credential && setting.type !== 'boolean') parts.push(say(w, 'defaultValue', { value: setting.default === '' ? own.empty : code(setting.default) }));
+  else if (!setting.credential) parts.push(say(w, 'defaultValue', { value: setting.default === '' ? own.empty : code(setting.default) }));
+  const group = groupOf(page, setting);
+  if (group && group.minTicked !== undefined) {
+    const names = groupMembers(page.settingsSpec, group.key).map((member) => escapeHtml(message(page, `label.${member.property}`) || member.property));
+    parts.push(say(own, 'minTicked', { min: group.minTicked, names: names.join(w.listSep) }));
+  }
   if (setting.when) {
     const label = message(page, `label.${setting.when.setting}`) || setting.when.setting;
     parts.push(say(own, 'when', { setting: escapeHtml(label), values: setting.when.is.map(code).join(own.or) }));
   }
   if (setting.credential) parts.push(own.credential);
   return parts.join(w.partSep);
+}
+
+/** The group of a checkbox setting, if it is in one. */
+function groupOf(page, setting) {
+  const key = setting.input.kind === 'checkbox' ? setting.input.group : undefined;
+  return key === undefined ? undefined : (page.settingsSpec.groups || []).find((group) => group.key === key);
 }
 
 /** The settings table of one help page. */
@@ -77,7 +94,11 @@ function settingsTable(page, indent) {
     const label = message(page, `label.${setting.property}`);
     const help = message(page, `help.${setting.property}`);
     if (!label || !help) throw new Error(`${page.file}: ${page.type}.label.${setting.property} and .help.${setting.property} are needed in the ${page.L.lang} catalog`);
-    return [`${escapeHtml(label)}<br><small>${code(setting.property)}</small>`, valuesCell(page, setting, own), escapeHtml(help)];
+    const group = groupOf(page, setting);
+    const groupLabel = group && message(page, `label.${group.key}`);
+    if (group && !groupLabel) throw new Error(`${page.file}: ${page.type}.label.${group.key} (the label of a group) is needed in the ${page.L.lang} catalog`);
+    const shown = group ? `${escapeHtml(groupLabel)}${page.L.words.colon}${escapeHtml(label)}` : escapeHtml(label);
+    return [`${shown}<br><small>${code(setting.property)}</small>`, valuesCell(page, setting, own), escapeHtml(help)];
   });
   return table(indent, [own.setting, page.L.words.values, own.description], rows);
 }

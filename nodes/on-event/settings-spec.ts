@@ -1,22 +1,14 @@
 // The settings of a link-visual-on-event node as data (nodes/shared/setting-spec.ts): settings.ts reads them, the
 // editor bundle checks them, scripts/generate-settings.js writes the dialog and generate-help.js the help's table.
 // Browser-safe.
-import { parseDeviceList } from '../../lib/events/account-devices';
+import { devicesRule } from '../shared/devices-setting';
 import type { NodeSettingsSpec } from '../shared/setting-spec';
-
-/** The longest iotId the cloud hands out, with room. */
-export const MAX_IOT_ID_LENGTH = 128;
-
-function devicesProblem(text: string): string | undefined {
-  const long = parseDeviceList(text).find((iotId) => iotId.length > MAX_IOT_ID_LENGTH);
-  return long === undefined ? undefined : `has "${long.slice(0, 20)}…", which is not an iotId (over ${MAX_IOT_ID_LENGTH} characters)`;
-}
 
 /** The on-event node's settings, in form order. */
 export const onEventSettingsSpec: NodeSettingsSpec = {
   type: 'link-visual-on-event',
   settings: [
-    { property: 'devices', type: 'text', default: '', rules: [{ key: 'devices', check: devicesProblem }], icon: 'fa-video-camera', input: { kind: 'textarea', rows: 3, placeholder: true } },
+    { property: 'devices', type: 'text', default: '', rules: [devicesRule], icon: 'fa-video-camera', input: { kind: 'textarea', rows: 3, placeholder: true } },
     { property: 'eventType', type: 'number', default: 0, integer: true, options: [0, 1, 2, 3], icon: 'fa-bolt', input: { kind: 'select' } },
     { property: 'interval', type: 'number', default: 30, min: 1, max: 86_400, icon: 'fa-clock-o', input: { kind: 'number', unit: 'seconds', spinner: true } },
     // With the account's push on, polls only sweep every `sweep` seconds.

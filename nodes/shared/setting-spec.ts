@@ -1,11 +1,11 @@
-// The settings of the config, download and on-event nodes as data. One entry per setting is read by the runtime's
+// The settings of the config, download, on-event and push nodes as data. One entry per setting is read by the runtime's
 // parser (readSettings), by the editor bundle (editor/node-settings.ts: the `validate` of each property, the rows
 // shown per choice, the spinners), by scripts/generate-settings.js (the `defaults`, `credentials` and form rows of
 // the dialog) and by scripts/generate-help.js (the help's settings table). Browser-safe: no Node-RED, no Node built-in.
 //
 // i18n keys are the node's own (`<type>.…` in nodes/<dir>/locales): `label.<property>`, `placeholder.<property>`,
-// `unit.<unit>`, `tip.<tip>`, the options of a select `<property>.<value>`, the help text `help.<property>` and
-// the message of a rule `problem.<key>`.
+// `unit.<unit>`, `tip.<tip>`, the options of a select `<property>.<value>`, the help text `help.<property>`, the
+// message of a rule `problem.<key>`, and for a group of checkboxes `label.<group>` (the row's label).
 
 /** A setting's value once read. */
 export type SettingValue = string | number | boolean;
@@ -23,7 +23,9 @@ export type SettingInput =
   /** A select of the setting's options (labels `<property>.<value>`), or filled by the editor bundle (`dynamic`). */
   | { readonly kind: 'select'; readonly dynamic?: boolean }
   /** A checkbox with `tip.<tip>` beside it. */
-  | { readonly kind: 'checkbox'; readonly tip: string };
+  | { readonly kind: 'checkbox'; readonly tip: string }
+  /** A checkbox labelled `label.<property>`, in the one row of its group (SettingGroup `key`) with the group's others. */
+  | { readonly kind: 'checkbox'; readonly group: string };
 
 /** A rule of a text setting beyond its options. */
 export interface SettingRule {
@@ -33,18 +35,24 @@ export interface SettingRule {
   readonly check: (text: string, read: SettingReader) => string | undefined;
 }
 
-/** One setting of a node: its value, its limits, where the form shows it. */
-export interface SettingSpec {
-  /** The node property (or credential) name: flows in the field hold it, never rename. */
-  readonly property: string;
-  readonly type: 'text' | 'number' | 'boolean';
-  /** What a blank setting (or one a flow made before it existed does not hold) means. */
-  readonly default: SettingValue;
+/** The limits of a number setting. */
+export interface NumberRange {
   readonly integer?: boolean;
   readonly min?: number;
   /** The value must be greater than this. */
   readonly above?: number;
   readonly max?: number;
+}
+
+/** One setting of a node: its value, its limits, where the form shows it. */
+export interface SettingSpec extends NumberRange {
+  /** The node property (or credential) name: flows in the field hold it, never rename. */
+  readonly property: string;
+  readonly type: 'text' | 'number' | 'boolean';
+  /** What a blank setting (or one a flow made before it existed does not hold) means. */
+  readonly default: SettingValue;
+  /** The longest text (trimmed) a text setting takes. */
+  readonly maxLength?: number;
   readonly options?: readonly SettingValue[];
   /** A blank value is refused (where the setting applies) instead of taking the default. */
   readonly required?: boolean;
@@ -58,10 +66,19 @@ export interface SettingSpec {
   readonly input: SettingInput;
 }
 
+/** Checkbox settings shown in one form row (their `input.group` is its key), checked together. */
+export interface SettingGroup {
+  /** Names the group: `label.<key>` heads its row, and the runtime names its problem so. Not a node property. */
+  readonly key: string;
+  /** At least this many of its checkboxes (of those that apply) must be ticked. */
+  readonly minTicked?: number;
+}
+
 /** The settings of one node type, in form order. */
 export interface NodeSettingsSpec {
   readonly type: string;
   readonly settings: readonly SettingSpec[];
+  readonly groups?: readonly SettingGroup[];
 }
 
 /** Reads another setting's raw value (the node's property, or the open dialog's field). */
@@ -72,7 +89,10 @@ export type SettingProblem =
   | { readonly rule: 'required'; readonly text: string }
   | { readonly rule: 'number'; readonly text: string; readonly integer: boolean; readonly min?: number; readonly above?: number; readonly max?: number }
   | { readonly rule: 'enum'; readonly text: string; readonly values: readonly SettingValue[] }
-  | { readonly rule: 'rule'; readonly text: string; readonly key: string };
+  | { readonly rule: 'maxLength'; readonly text: string; readonly max: number }
+  | { readonly rule: 'rule'; readonly text: string; readonly key: string }
+  /** Too few checkboxes of a group ticked: `names` are the properties of its checkboxes. */
+  | { readonly rule: 'minTicked'; readonly text: string; readonly min: number; readonly names: readonly string[] };
 
 /** True for a value a flow leaves unset: undefined, null or blank text. */
 export function isBlank(value: unknown): boolean {
@@ -86,7 +106,7 @@ export function settingOf(spec: NodeSettingsSpec, property: string): SettingSpec
   return found;
 }
 
-function numberText(setting: SettingSpec): string {
+function numberText(setting: NumberRange): string {
   const kind = setting.integer ? 'a whole number' : 'a number';
   if (setting.above !== undefined) return `must be ${kind} greater than ${setting.above}${setting.max === undefined ? '' : ` and at most ${setting.max}`}`;
   if (setting.min !== undefined && setting.max !== undefined) return `must be ${kind} from ${setting.min} to ${setting.max}`;
@@ -101,8 +121,8 @@ export function flagOf(value: unknown): boolean {
 
 /** A setting's value as a select or the `when` of another setting sees it: the default when blank. */
 export function choiceOf(setting: SettingSpec, raw: unknown): string {
-  if (setting.type === 'boolean') return String(flagOf(raw));
-  return isBlank(raw) ? String(setting.default) : String(raw).trim();
+  if (isBlank(raw)) return String(setting.default);
+  return setting.type === 'boolean' ? String(flagOf(raw)) : String(raw).trim();
 }
 
 /** Whether a setting applies, given the node's other settings. */
@@ -113,7 +133,8 @@ export function applies(spec: NodeSettingsSpec, setting: SettingSpec, read: Sett
 
 /** Reads one setting: its value (the default when blank), or why it is refused. */
 export function readSetting(setting: SettingSpec, raw: unknown, read: SettingReader): { value: SettingValue } | { problem: SettingProblem } {
-  if (setting.type === 'boolean') return { value: flagOf(raw) };
+  // A flow made before a checkbox existed lacks it: it takes the default (a push node then takes every kind).
+  if (setting.type === 'boolean') return { value: isBlank(raw) ? setting.default === true : flagOf(raw) };
   if (isBlank(raw)) {
     if (setting.required) return { problem: { rule: 'required', text: 'is required' } };
     if (setting.type === 'number') return { value: setting.default };
@@ -133,6 +154,9 @@ export function readSetting(setting: SettingSpec, raw: unknown, read: SettingRea
   // A blank text takes the default, which the rules see (an empty push endpoint means the region's host).
   const text = isBlank(raw) ? String(setting.default) : String(raw).trim();
   if (setting.options && !setting.options.includes(text)) return { problem: { rule: 'enum', text: `must be one of ${setting.options.join(', ')}`, values: setting.options } };
+  if (setting.maxLength !== undefined && text.length > setting.maxLength) {
+    return { problem: { rule: 'maxLength', text: `must be at most ${setting.maxLength} characters`, max: setting.maxLength } };
+  }
   for (const rule of setting.rules ?? []) {
     const refused = rule.check(text, read);
     if (refused !== undefined) return { problem: { rule: 'rule', text: refused, key: rule.key } };
@@ -147,10 +171,35 @@ export function settingProblem(spec: NodeSettingsSpec, setting: SettingSpec, rea
   return 'problem' in result ? result.problem : undefined;
 }
 
+/** The checkbox settings of a group, in form order. */
+export function groupMembers(spec: NodeSettingsSpec, key: string): SettingSpec[] {
+  return spec.settings.filter((setting) => setting.input.kind === 'checkbox' && 'group' in setting.input && setting.input.group === key);
+}
+
+/** The group a checkbox setting is shown in, if any. */
+export function groupOf(spec: NodeSettingsSpec, setting: SettingSpec): SettingGroup | undefined {
+  const input = setting.input;
+  return input.kind === 'checkbox' && 'group' in input ? spec.groups?.find((group) => group.key === input.group) : undefined;
+}
+
+/** The problem of a group of checkboxes (too few of those that apply ticked), or undefined. */
+export function groupProblem(spec: NodeSettingsSpec, group: SettingGroup, read: SettingReader): SettingProblem | undefined {
+  if (group.minTicked === undefined) return undefined;
+  const members = groupMembers(spec, group.key).filter((setting) => applies(spec, setting, read));
+  const ticked = members.filter((setting) => {
+    const result = readSetting(setting, read(setting.property), read);
+    return 'value' in result && result.value === true;
+  });
+  if (members.length === 0 || ticked.length >= group.minTicked) return undefined;
+  const names = members.map((setting) => setting.property);
+  const some = group.minTicked === 1 ? 'one' : String(group.minTicked);
+  return { rule: 'minTicked', text: `needs at least ${some} of ${names.join(', ')} ticked`, min: group.minTicked, names };
+}
+
 /**
  * Reads every (non-credential) setting of a node as the runtime does: values (a setting that does not apply, or
- * is refused, holds its default) and one problem per refused setting (`${property} ${text}` reads
- * "interval must be a number from 1 to 86400").
+ * is refused, holds its default) and one problem per refused setting or group (`${property} ${text}` reads
+ * "interval must be a number from 1 to 86400", or "kinds needs at least one of event, property, status, other ticked").
  */
 export function readSettings(
   spec: NodeSettingsSpec,
@@ -166,6 +215,10 @@ export function readSettings(
     const result = readSetting(setting, def[setting.property], read);
     if ('problem' in result) problems.push({ property: setting.property, text: result.problem.text });
     else values[setting.property] = result.value;
+  }
+  for (const group of spec.groups ?? []) {
+    const problem = groupProblem(spec, group, read);
+    if (problem) problems.push({ property: group.key, text: problem.text });
   }
   return { values, problems };
 }

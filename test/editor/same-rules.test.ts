@@ -19,6 +19,7 @@ import { clientOptionsFrom, type AccountProperties } from '../../nodes/config/ac
 import { pushSettingsFrom, type PushProperties } from '../../nodes/config/push-settings';
 import { readDownloadSettings } from '../../nodes/download/settings';
 import { onEventSettings } from '../../nodes/on-event/settings';
+import { pushNodeSettings } from '../../nodes/push/settings';
 import { coerceParams } from '../../nodes/shared/message-params';
 import { isFieldSet, typedParamValue } from '../../nodes/shared/typed-input';
 import { MessageQueue, accountNode, exchange, helper, packageNodes, tempUserDir, type TestNode } from '../helpers/node-red';
@@ -285,7 +286,7 @@ describe('one field against one spec: the editor and the runtime refuse the same
   }
 });
 
-// ---- the settings of the config, download and on-event nodes (their specs, nodes/*/settings-spec.ts): each case
+// ---- the settings of the config, download, on-event and push nodes (their specs, nodes/*/settings-spec.ts): each case
 // goes to the editor's validate functions and to the runtime's settings parser of the node.
 
 const credentials = { appKey: 'demo-app-key', appSecret: 'demo-secret', identityId: 'id', refreshToken: 'token', authCode: 'code', iotToken: 'iot', projectId: 'project' };
@@ -296,6 +297,7 @@ function parserRefuses(type: string, node: Fields): boolean {
   try {
     if (type === 'link-visual-download') readDownloadSettings(def, os.tmpdir());
     else if (type === 'link-visual-on-event') onEventSettings(def);
+    else if (type === 'link-visual-push') pushNodeSettings(def);
     else {
       clientOptionsFrom(node as AccountProperties, credentials);
       pushSettingsFrom(node as PushProperties, credentials.appKey, os.tmpdir());
@@ -307,6 +309,8 @@ function parserRefuses(type: string, node: Fields): boolean {
 }
 
 const longId = 'x'.repeat(129);
+/** A JSON.stringify replacer for titles: a long text by its length. */
+const shortText = (_key: string, value: unknown): unknown => (typeof value === 'string' && value.length > 40 ? `${value.slice(0, 3)}… (${value.length} characters)` : value);
 const settingCases: [type: string, title: string, fields: Fields, refused: boolean][] = [
   ...([
     [{}, false], [{ target: 'buffer', directory: '' }, false], [{ target: 'ftp' }, true], [{ target: '' }, false],
@@ -327,6 +331,13 @@ const settingCases: [type: string, title: string, fields: Fields, refused: boole
     [{ cooldown: '-1' }, true], [{ cooldown: '' }, false], [{ devices: longId }, true], [{ devices: 'cam1, cam2\ncam3' }, false],
   ] as [Fields, boolean][]).map(([fields, refused]) => ['link-visual-on-event', JSON.stringify(fields), fields, refused] as [string, string, Fields, boolean]),
   ...([
+    [{}, false], [{ devices: longId }, true], [{ devices: 'cam1, cam2\ncam3' }, false],
+    // The kinds: at least one ticked; a kind a flow lacks (made before it existed) is ticked.
+    [{ event: false, property: false, status: false, other: false }, true], [{ event: 'false', property: 'false', status: 'false', other: 'false' }, true],
+    [{ event: false, property: false, status: false, other: true }, false], [{ event: false, property: false, status: undefined, other: false }, false], [{ event: 'true', property: false, status: false, other: false }, false],
+    [{ identifier: 'x'.repeat(129) }, true], [{ identifier: 'x'.repeat(128) }, false], [{ identifier: ` ${'x'.repeat(128)} ` }, false], [{ identifier: 'AlarmEvent' }, false],
+  ] as [Fields, boolean][]).map(([fields, refused]) => ['link-visual-push', JSON.stringify(fields, shortText), fields, refused] as [string, string, Fields, boolean]),
+  ...([
     [{}, false], [{ region: 'mars' }, true], [{ region: '' }, false], [{ region: 'custom', endpoint: '' }, true], [{ region: 'custom', endpoint: 'ftp://x' }, true],
     [{ region: 'custom', endpoint: 'http://127.0.0.1:1' }, false], [{ region: 'cn-shanghai', endpoint: 'junk' }, false],
     [{ authMode: 'magic' }, true], [{ authMode: 'cloud' }, false], [{ rateLimit: '0' }, true], [{ rateLimit: '0.5' }, false], [{ rateLimit: 'x' }, true], [{ rateLimit: '' }, false], [{ timeout: '-1' }, true],
@@ -337,7 +348,7 @@ const settingCases: [type: string, title: string, fields: Fields, refused: boole
   ] as [Fields, boolean][]).map(([fields, refused]) => ['link-visual-config', JSON.stringify(fields), fields, refused] as [string, string, Fields, boolean]),
 ];
 
-describe('the settings of the config, download and on-event nodes: the editor and the runtime parser refuse the same', function () {
+describe('the settings of the config, download, on-event and push nodes: the editor and the runtime parser refuse the same', function () {
   let registrations: Map<string, Registration>;
   before(function () {
     registrations = loadEditor().registrations;

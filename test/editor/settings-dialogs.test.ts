@@ -1,4 +1,4 @@
-// The dialogs of the config, download and on-event nodes are generated from their settings specs
+// The dialogs of the config, download, on-event and push nodes are generated from their settings specs
 // (nodes/*/settings-spec.ts, by scripts/generate-settings.js): the built HTML registers the spec's defaults and
 // credentials under the property names flows hold, has one form row per setting, every string it names exists in
 // both languages, a flow made before a setting existed stays valid in the editor and at run time, and a template
@@ -15,8 +15,10 @@ import { readDownloadSettings } from '../../nodes/download/settings';
 import { downloadSettingsSpec } from '../../nodes/download/settings-spec';
 import { onEventSettings } from '../../nodes/on-event/settings';
 import { onEventSettingsSpec } from '../../nodes/on-event/settings-spec';
+import { pushNodeSettings } from '../../nodes/push/settings';
+import { pushSettingsSpec } from '../../nodes/push/settings-spec';
 import type { NodeDef } from '../../nodes/shared/red';
-import type { NodeSettingsSpec } from '../../nodes/shared/setting-spec';
+import { groupOf, type NodeSettingsSpec } from '../../nodes/shared/setting-spec';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const generator = require('../../scripts/generate-settings.js') as { fillSettings(html: string, spec: NodeSettingsSpec, file: string): string };
@@ -24,14 +26,15 @@ const registerConfig = require('../../nodes/config/link-visual-config') as (RED:
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const root = path.resolve(__dirname, '..', '..');
-const DIRS: Record<string, string> = { 'link-visual-config': 'config', 'link-visual-download': 'download', 'link-visual-on-event': 'on-event' };
-const SPECS = [configSettingsSpec, downloadSettingsSpec, onEventSettingsSpec];
+const DIRS: Record<string, string> = { 'link-visual-config': 'config', 'link-visual-download': 'download', 'link-visual-on-event': 'on-event', 'link-visual-push': 'push' };
+const SPECS = [configSettingsSpec, downloadSettingsSpec, onEventSettingsSpec, pushSettingsSpec];
 
 // The property names flows in the field hold (and the acceptance tests use): never renamed.
 const PROPERTIES: Record<string, string[]> = {
   'link-visual-config': ['region', 'endpoint', 'authMode', 'rateLimit', 'timeout', 'push', 'pushEndpoint', 'consumerGroup', 'clientId'],
   'link-visual-download': ['target', 'directory', 'path', 'overwrite', 'maxBufferMB', 'concurrency', 'transcodeTimeout', 'stallTimeout', 'retries'],
   'link-visual-on-event': ['devices', 'eventType', 'interval', 'sweep', 'startup', 'backfillMinutes', 'image', 'clip', 'cooldown'],
+  'link-visual-push': ['devices', 'event', 'property', 'status', 'other', 'identifier'],
 };
 const CREDENTIALS = { appKey: 'text', appSecret: 'password', identityId: 'text', refreshToken: 'password', authCode: 'password', iotToken: 'password', projectId: 'text' };
 
@@ -45,7 +48,7 @@ function builtHtml(type: string): string {
   return fs.readFileSync(path.join(root, 'dist', 'nodes', DIRS[type], `${type}.html`), 'utf8');
 }
 
-/** The bundle and the three built dialogs in a VM with a stub RED: their registrations. */
+/** The bundle and the built dialogs in a VM with a stub RED: their registrations. */
 function registrations(): Map<string, Registration> {
   const registered = new Map<string, Registration>();
   const sandbox: Record<string, unknown> = { console, URL, RED: { nodes: { registerType: (type: string, def: Registration) => registered.set(type, def), node: () => null }, _: (key: string) => key } };
@@ -77,14 +80,14 @@ function keysOf(spec: NodeSettingsSpec): string[] {
     const input = setting.input;
     if ('placeholder' in input && input.placeholder) keys.push(`placeholder.${setting.property}`);
     if (input.kind === 'number' && input.unit) keys.push(`unit.${input.unit}`);
-    if (input.kind === 'checkbox') keys.push(`tip.${input.tip}`);
+    if (input.kind === 'checkbox') keys.push('group' in input ? `label.${input.group}` : `tip.${input.tip}`);
     if (setting.options) for (const option of setting.options) keys.push(`${setting.property}.${String(option)}`);
     for (const rule of setting.rules ?? []) keys.push(`problem.${rule.key}`);
   }
   return keys;
 }
 
-describe('the settings dialogs of the config, download and on-event nodes (generated from their specs)', function () {
+describe('the settings dialogs of the config, download, on-event and push nodes (generated from their specs)', function () {
   let registered: Map<string, Registration>;
   before(function () {
     if (!fs.existsSync(path.join(root, 'dist', 'nodes', 'config', 'settings-spec.js'))) throw new Error('the build output is missing: run `npm run build` first');
@@ -93,7 +96,7 @@ describe('the settings dialogs of the config, download and on-event nodes (gener
 
   for (const spec of SPECS) {
     describe(spec.type, function () {
-      it('registers the spec\'s defaults under the property names flows hold, each with a validate but the checkboxes', function () {
+      it('registers the spec\'s defaults under the property names flows hold, each with a validate but the checkboxes outside a checked group', function () {
         const registration = registered.get(spec.type);
         assert.ok(registration, 'registered');
         const own = Object.keys(registration.defaults).filter((name) => !['name', 'account'].includes(name));
@@ -101,7 +104,8 @@ describe('the settings dialogs of the config, download and on-event nodes (gener
         for (const setting of spec.settings.filter((entry) => !entry.credential)) {
           const entry: { value?: unknown; validate?: Validate } = registration.defaults[setting.property];
           assert.deepEqual(entry.value, setting.default, `${setting.property}: its default`);
-          assert.equal(typeof entry.validate === 'function', setting.type !== 'boolean', `${setting.property}: validated`);
+          const checked = setting.type !== 'boolean' || groupOf(spec, setting)?.minTicked !== undefined;
+          assert.equal(typeof entry.validate === 'function', checked, `${setting.property}: validated`);
         }
       });
 
@@ -144,6 +148,8 @@ describe('the settings dialogs of the config, download and on-event nodes (gener
       'link-visual-config': { region: 'custom', endpoint: 'http://127.0.0.1:1', authMode: 'session', rateLimit: 5, timeout: 10 },
       'link-visual-download': { target: 'file', directory: '/tmp/lv', path: '{iotId}/{fileName}.mp4', overwrite: 'never', concurrency: 1, retries: 3 },
       'link-visual-on-event': { devices: 'cam-1', eventType: 0, interval: 30, startup: 'new', backfillMinutes: 60 },
+      // Made before the status and other kinds existed: it takes them.
+      'link-visual-push': { devices: 'cam-1', event: true, property: false, identifier: '' },
     };
     for (const [type, node] of Object.entries(old)) {
       const registration = registered.get(type) as Registration;
@@ -155,6 +161,7 @@ describe('the settings dialogs of the config, download and on-event nodes (gener
     assert.equal(download.stallTimeoutMs, 30_000);
     assert.equal(download.transcodeTimeoutMs, 300_000);
     assert.equal(onEventSettings({ id: 'e', type: 'link-visual-on-event', ...old['link-visual-on-event'] } as NodeDef).sweepMs, 600_000);
+    assert.deepEqual([...pushNodeSettings({ id: 'p', type: 'link-visual-push', ...old['link-visual-push'] } as NodeDef).kinds], ['event', 'status', 'other']);
     const account = old['link-visual-config'];
     assert.equal(clientOptionsFrom(account, { appKey: 'k', appSecret: 's', identityId: 'i', refreshToken: 'r' }).options.rateLimit, 5);
     assert.equal(pushSettingsFrom(account, 'k', os.tmpdir()), undefined, 'push stays off');
@@ -167,5 +174,31 @@ describe('the settings dialogs of the config, download and on-event nodes (gener
     assert.throws(() => generator.fillSettings(template.replace('@lv-settings target directory path', '@lv-settings target directory'), downloadSettingsSpec, 'download.html'), /places the rows of path/);
     assert.throws(() => generator.fillSettings(template.replace('@lv-settings target directory path', '@lv-settings target directory path stall'), downloadSettingsSpec, 'download.html'), /names stall, which is not a setting/);
     assert.throws(() => generator.fillSettings(template.replace('/* @lv-settings-defaults */', ''), downloadSettingsSpec, 'download.html'), /@lv-settings-defaults \*\/ is missing/);
+  });
+
+  it('flags a push node with no kind ticked on each kind, naming the group, as the runtime refuses it', function () {
+    const defaults = (registered.get('link-visual-push') as Registration).defaults;
+    const none = { devices: '', event: false, property: false, status: false, other: false, identifier: '' };
+    for (const kind of ['event', 'property', 'status', 'other']) {
+      assert.equal(defaults[kind].validate?.call(none, false, {}), 'kinds: tick at least 1 of event, property, status, other', kind);
+      const one: Record<string, unknown> = { ...none, status: true };
+      assert.equal(defaults[kind].validate?.call(one, one[kind], {}), true, `${kind} with status ticked`);
+    }
+    assert.throws(() => pushNodeSettings({ id: 'p', type: 'link-visual-push', ...none } as NodeDef), { code: 'CONFIG', message: 'push settings: kinds needs at least one of event, property, status, other ticked' });
+  });
+
+  it('puts the checkboxes of a group in one row, and fails the build when a template splits them or reorders them', function () {
+    const template = fs.readFileSync(path.join(root, 'nodes', 'push', 'link-visual-push.html'), 'utf8');
+    const html = generator.fillSettings(template, pushSettingsSpec, 'push.html');
+    const row = /<div class="form-row" data-lv-group="kinds">([\S\s]*?)\n\s*<\/div>/.exec(html);
+    assert.ok(row, 'one row for the kinds');
+    assert.match(row[1], /data-i18n="link-visual-push\.label\.kinds"/, 'headed by the group\'s label');
+    for (const kind of ['event', 'property', 'status', 'other']) {
+      assert.match(row[1], new RegExp(`<input type="checkbox" id="node-input-${kind}"[^>]*><span data-i18n="link-visual-push\\.label\\.${kind}"></span>`), `${kind}: its box and label in the row`);
+    }
+    const marker = '@lv-settings devices event property status other identifier';
+    assert.ok(template.includes(marker));
+    assert.throws(() => generator.fillSettings(template.replace(marker, '@lv-settings devices event property identifier status other'), pushSettingsSpec, 'push.html'), /checkboxes of group kinds together/);
+    assert.throws(() => generator.fillSettings(template.replace(marker, '@lv-settings devices property event status other identifier'), pushSettingsSpec, 'push.html'), /checkboxes of group kinds together/);
   });
 });
