@@ -1,31 +1,23 @@
 // Rules of node settings that are not API parameters: the operation, plan kind and pages of the operation nodes,
-// the settings of the nodes whose settings are data (node-settings.ts: account, download, on-event, push) and the
-// api node's free operation, params and version (lib/catalog/call-syntax.ts, as the client accepts them).
+// their own settings with a range (nodes/shared/operation-settings.ts), the settings of the nodes whose settings are
+// data (node-settings.ts: account, download, on-event, push) and the api node's free operation, params and version
+// (lib/catalog/call-syntax.ts, as the client accepts them).
 import { isApiVersion, isOperationPath } from '../lib/catalog/call-syntax';
 import type { ParamSpec } from '../lib/catalog/types';
 import { checkParams, valueShape } from '../lib/catalog/validate';
 import { isPlainObject } from '../lib/util/plain-object';
-import { positiveSetting } from '../nodes/config/account-rules';
 import { isPlanKind, operationToRun } from '../nodes/shared/actions';
+import { rangedSettingProblem } from '../nodes/shared/operation-settings';
 import { t } from './i18n';
 import { nodeSettingRule } from './node-settings';
 import { reader, type EditorNode } from './session';
-import { catalogName, getSpec, kindSetting, resolveAction, type EditorSpec } from './specs';
+import { settingProblemText } from './setting-problem-text';
+import { catalogName, getSpec, kindSetting, resolveAction, selection, type EditorSpec } from './specs';
 import { describeShape, jsonText, problemText } from './validation';
 import { fieldValue } from './typed-value';
 
 /** A setting's rule: its problem, or ''. */
 type Rule = (node: EditorNode | undefined, value: unknown) => string;
-
-function positiveNumber(_node: EditorNode | undefined, value: unknown): string {
-  return Number.isNaN(positiveSetting(value, 1)) ? t('validation.positive', null, 'must be a number greater than 0') : '';
-}
-
-// The snapshot timeout and maxImages fall back to their defaults at run time; the editor says so before that.
-function positiveInteger(_node: EditorNode | undefined, value: unknown): string {
-  const n = positiveSetting(value, 1);
-  return Number.isInteger(n) ? '' : t('validation.positiveInteger', null, 'must be a whole number greater than 0');
-}
 
 /** The api node's operation as the runtime and the client read it: a catalog name or path, or a path outside it. */
 function apiOperation(value: unknown): { text: string; inCatalog: boolean; params?: readonly ParamSpec[] } {
@@ -52,8 +44,6 @@ function apiParams(node: EditorNode | undefined, value: unknown): string {
 }
 
 const SETTINGS: Record<string, Record<string, Rule>> = {
-  'link-visual-snapshot': { timeout: positiveNumber },
-  'link-visual-pictures': { maxImages: positiveInteger },
   'link-visual-api': {
     operation: (_node, value) => {
       const { text, inCatalog } = apiOperation(value);
@@ -75,9 +65,22 @@ const SETTINGS: Record<string, Record<string, Rule>> = {
   },
 };
 
+/** The rule of an operation node's own setting with a range, for the action the node (or its dialog) selects. */
+function rangedSettingRule(type: string, property: string): Rule | undefined {
+  const spec = getSpec(type);
+  const setting = spec?.rangedSettings?.find((entry) => entry.property === property);
+  if (!spec || !setting) return undefined;
+  return (node, value) => {
+    const { action } = selection(node, spec);
+    // An operation the node cannot run reports itself; the runtime refuses it before reading any setting.
+    const problem = action ? rangedSettingProblem(setting, action.key, value) : undefined;
+    return problem ? settingProblemText(type, problem) : '';
+  };
+}
+
 /** The rule of a node setting, if it has one. */
 export function settingRule(type: string, property: string): Rule | undefined {
-  return nodeSettingRule(type, property) ?? SETTINGS[type]?.[property];
+  return nodeSettingRule(type, property) ?? rangedSettingRule(type, property) ?? SETTINGS[type]?.[property];
 }
 
 /** The problem of an operation node's `operation`, as the runtime resolves it (nodes/shared/actions.ts), or ''. */

@@ -257,6 +257,20 @@ function check(ok, message) {
   if (!ok) throw new Error(message);
 }
 
+/** Checks the range of a setting: a number field's, with limits that are numbers and take its default. */
+function checkRange(type, setting) {
+  const { property, range, value } = setting;
+  check(setting.input.kind === 'number' && typeof value === 'number', `${type}: setting ${property}: a range is for a number input with a number value`);
+  check(!setting.validate, `${type}: setting ${property}: a range is its rule, it takes no validate`);
+  for (const limit of ['min', 'above', 'max']) check(range[limit] === undefined || Number.isFinite(range[limit]), `${type}: setting ${property}: range.${limit} must be a number`);
+  const fits =
+    (!range.integer || Number.isInteger(value)) &&
+    (range.min === undefined || value >= range.min) &&
+    (range.above === undefined || value > range.above) &&
+    (range.max === undefined || value <= range.max);
+  check(fits, `${type}: setting ${property}: its default ${value} is outside its range`);
+}
+
 /** Checks a node's `editor` against its spec, so a mistake fails the build rather than the editor. */
 function checkEditor(nodeSpec, editorSpec) {
   const { type, editor } = nodeSpec;
@@ -285,6 +299,7 @@ function checkEditor(nodeSpec, editorSpec) {
     check(INPUTS.includes(input.kind), `${type}: setting ${property}: input.kind must be one of ${INPUTS.join(', ')}`);
     for (const key of [input.unit, input.heading, input.button && input.button.title]) check(key === undefined || /^\w+$/.test(key), `${type}: setting ${property}: i18n key part "${key}"`);
     if (input.kind === 'number') check(input.unit !== undefined, `${type}: setting ${property}: a number input needs a unit`);
+    if (setting.range !== undefined) checkRange(type, setting);
     if (input.kind === 'checkbox') check(input.heading !== undefined, `${type}: setting ${property}: a checkbox needs a heading`);
     if (input.kind === 'typed') check(['str', 'json'].includes(input.type), `${type}: setting ${property}: a typed input starts as str or json`);
     if (input.button) {
@@ -328,7 +343,7 @@ function jsLiteral(value) {
 function settingsDefaultsSource(type, settings, indent) {
   const lines = [];
   for (const setting of settings) {
-    const validate = setting.validate ? `, validate: ${validator(type, setting.property)}` : '';
+    const validate = setting.validate || setting.range ? `, validate: ${validator(type, setting.property)}` : '';
     lines.push(`${indent}${setting.property}: { value: ${jsLiteral(setting.value)}${validate} },`);
     if (setting.input.kind === 'typed') lines.push(`${indent}${setting.property}Type: { value: '${setting.input.type}' },`);
   }

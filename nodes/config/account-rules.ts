@@ -32,10 +32,3 @@ export function isKnownRegion(region: string): boolean {
 export function isEndpointUrl(text: string): boolean {
   return /^https?:\/\/[^\s/]+/.test(text);
 }
-
-/** A positive number setting: `fallback` when unset (undefined, null or ''), NaN when not a number above 0. */
-export function positiveSetting(value: unknown, fallback: number): number {
-  if (value === undefined || value === null || value === '') return fallback;
-  const n = typeof value === 'number' ? value : Number(value);
-  return Number.isFinite(n) && n > 0 ? n : Number.NaN;
-}

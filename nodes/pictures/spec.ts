@@ -5,6 +5,8 @@ import type { ActionContext, ActionResult, NodeAction, OperationNodeSpec } from 
 import { countOf, fixedStatus } from '../shared/summaries';
 
 const DEFAULT_MAX_IMAGES = 20;
+/** The most images one message may carry (each a Buffer held in memory until the flow lets go of it). */
+const MAX_MAX_IMAGES = 1000;
 
 function wantsImages(context: ActionContext): boolean {
   if (context.useMsg && typeof context.msg.fetchImages === 'boolean') return context.msg.fetchImages;
@@ -14,7 +16,7 @@ function wantsImages(context: ActionContext): boolean {
 
 /** Adds `image` (Buffer) and `contentType` to each picture; a picture that fails gets `imageError` instead. */
 async function attachImages(client: LinkVisualClient, pictures: unknown[], context: ActionContext): Promise<unknown[]> {
-  const limit = Number(context.settings.maxImages) > 0 ? Number(context.settings.maxImages) : DEFAULT_MAX_IMAGES;
+  const limit = Number(context.rangedSettings.maxImages);
   const useThumbnail = Number(context.params.type) === 2;
   const result: unknown[] = [];
   for (const [index, picture] of pictures.entries()) {
@@ -78,7 +80,7 @@ export const nodeSpec: OperationNodeSpec = {
       {
         property: 'maxImages',
         value: DEFAULT_MAX_IMAGES,
-        validate: true,
+        range: { integer: true, min: 1, max: MAX_MAX_IMAGES },
         icon: 'fa-picture-o',
         input: { kind: 'number', unit: 'images' },
         actions: ['byTime', 'byIds', 'byEvent'],

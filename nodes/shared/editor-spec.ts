@@ -1,6 +1,7 @@
 // The editor's view of an operation node: built by describeNodeSpec (node-spec.ts) at build time, embedded in the
 // node's editor HTML by scripts/generate-editor.js, and read by the editor bundle (editor/). Types only.
 import type { ParamSpec } from '../../lib/catalog/types';
+import type { RangedSetting } from './operation-settings';
 
 /** A parameter as the editor shows it: the catalog spec plus the node property that stores it. */
 export interface EditorParam extends ParamSpec {
@@ -29,6 +30,8 @@ export interface EditorNodeSpec {
   readonly paths: Readonly<Record<string, string>>;
   /** The catalog's parameters by operation name, for a node that runs any operation (the api node). */
   readonly catalog?: Readonly<Record<string, readonly ParamSpec[]>>;
+  /** The node's own settings with a range (EditorSetting.range), which the editor checks as the runtime reads them. */
+  readonly rangedSettings?: readonly RangedSetting[];
 }
 
 /** Editor-only knowledge scripts/generate-editor.js adds (HINTS there). */

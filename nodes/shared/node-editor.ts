@@ -1,9 +1,10 @@
 // The editor of an operation node as data: scripts/generate-editor.js renders
 // nodes/shared/operation-node.template.html with it (and with describeNodeSpec for the API parameters)
-// into dist/nodes/<dir>/<type>.html. The runtime never reads it.
+// into dist/nodes/<dir>/<type>.html. The runtime reads only the ranges of its settings (operation-settings.ts).
 //
 // i18n keys without a namespace are the node's own (`<type>.label.…` in nodes/<dir>/locales); the
 // shared rows (account, operation, kind, pages, ignoreMsg, name) use link-visual-config's strings.
+import type { NumberRange } from './setting-spec';
 
 /** The input of a node setting's form row. */
 export type EditorInput =
@@ -26,8 +27,14 @@ export interface EditorSetting {
   readonly property: string;
   /** The default value. */
   readonly value: string | number | boolean;
-  /** Checked in the editor by `LinkVisualEditor.validate(type, property)` (rules in editor/settings-rules.ts). */
+  /** Checked in the editor by a hand-written rule of editor/settings-rules.ts (the api node's free-form fields). */
   readonly validate?: boolean;
+  /**
+   * The limits of a number setting, for the actions its row is shown for: a blank value takes `value`, any other
+   * outside them is refused, by the editor (`LinkVisualEditor.validate`) and by the runtime (CONFIG), both through
+   * operation-settings.ts.
+   */
+  readonly range?: NumberRange;
   /** Font Awesome 4.7 icon of the row's label. */
   readonly icon: string;
   readonly input: EditorInput;

@@ -1,6 +1,7 @@
 import { findOperation, operations } from '../../lib/catalog/operations';
 import type { EditorAction, EditorNodeSpec, EditorParam } from './editor-spec';
 import { PLAN_KINDS, actionParams, paramProperty, type OperationNodeSpec } from './operation-node';
+import { rangedSettings } from './operation-settings';
 
 export type { EditorAction, EditorNodeSpec, EditorParam } from './editor-spec';
 
@@ -36,7 +37,15 @@ export function describeNodeSpec(spec: OperationNodeSpec): EditorNodeSpec {
     }
     return { key: action.key, operation: action.operation, allPages: action.allPages === true, params };
   });
-  const described: EditorNodeSpec = { type: spec.type, kinds: spec.kinds === true, actions, properties: [...properties.values()], paths: catalogPaths(spec) };
+  const ranged = rangedSettings(spec.editor?.settings);
+  const described: EditorNodeSpec = {
+    type: spec.type,
+    kinds: spec.kinds === true,
+    actions,
+    properties: [...properties.values()],
+    paths: catalogPaths(spec),
+    ...(ranged.length > 0 ? { rangedSettings: ranged } : {}),
+  };
   if (!spec.resolveOther) return described;
   // A node that runs any operation checks its parameters against the whole catalog.
   return { ...described, catalog: Object.fromEntries(operations.map((operation) => [operation.name, operation.params])) };

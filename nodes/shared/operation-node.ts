@@ -10,7 +10,9 @@ import { isFieldSet, typedParamValue } from './typed-input';
 import { isApiVersion } from '../../lib/catalog/call-syntax';
 import type { OperationNodeEditor } from './node-editor';
 import { asLinkVisualError, messageError, nodeError, sessionStatusText } from './node-error';
+import { readRangedSettings } from './operation-settings';
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from './red';
+import type { SettingValue } from './setting-spec';
 
 export { PLAN_KINDS, type PlanKind };
 
@@ -23,6 +25,8 @@ export interface ActionContext {
   readonly params: Record<string, unknown>;
   /** The node's own editor settings (for options that are not API parameters). */
   readonly settings: NodeDef;
+  /** The node's own settings that have a range (EditorSetting.range), read: each value, its default when blank. */
+  readonly rangedSettings: Readonly<Record<string, SettingValue>>;
   /** False when the node locks msg overrides ("ignore msg overrides"). */
   readonly useMsg: boolean;
   /** True when a list action should fetch one page only (`pages` setting or `msg.pages`). */
@@ -298,6 +302,12 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
         });
       }
       const { action } = resolved;
+      // A setting out of its range is refused as the editor flags it, before anything is sent.
+      const ranged = readRangedSettings(spec.editor?.settings, action.key, def);
+      if (ranged.problems.length > 0) {
+        const problems = ranged.problems.map((problem) => ({ path: problem.property, message: problem.text }));
+        throw new LinkVisualError('CONFIG', `${spec.type.replace(/^link-visual-/, '')} settings: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, { problems });
+      }
       // msg.apiVer picks other versions where the cloud has moved on (docs/protocol.md §3.2): a string for the action's
       // main operation, or versions by operation for any call the action makes.
       const apiVersions = useMsg ? messageApiVersions(msg.apiVer, apiVerTargets(action, resolved.kind)) : messageApiVersions(undefined, []);
@@ -314,6 +324,7 @@ export function registerOperationNode(RED: NodeAPI, spec: OperationNodeSpec): vo
         kind: resolved.kind,
         params,
         settings: def,
+        rangedSettings: ranged.values,
         useMsg,
         onePage,
         signal,

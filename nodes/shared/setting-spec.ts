@@ -1,7 +1,8 @@
-// The settings of the config, download, on-event and push nodes as data. One entry per setting is read by the runtime's
-// parser (readSettings), by the editor bundle (editor/node-settings.ts: the `validate` of each property, the rows
-// shown per choice, the spinners), by scripts/generate-settings.js (the `defaults`, `credentials` and form rows of
-// the dialog) and by scripts/generate-help.js (the help's settings table). Browser-safe: no Node-RED, no Node built-in.
+// The settings of the config, download, on-event and push nodes as data. One entry per setting is read by the
+// runtime's parser (readSettings), by the editor bundle (editor/node-settings.ts: the `validate` of each property,
+// the rows shown per choice, the spinners), by scripts/generate-settings.js (the `defaults`, `credentials` and form
+// rows of the dialog) and by scripts/generate-help.js (the help's settings table). The operation nodes' settings
+// with a range are read through readSetting too (operation-settings.ts). Browser-safe: no Node-RED, no Node built-in.
 //
 // i18n keys are the node's own (`<type>.…` in nodes/<dir>/locales): `label.<property>`, `placeholder.<property>`,
 // `unit.<unit>`, `tip.<tip>`, the options of a select `<property>.<value>`, the help text `help.<property>`, the

@@ -4,11 +4,8 @@ import type { OperationNodeSpec } from '../shared/operation-node';
 
 /** How long to wait for the picture, in seconds, unless the node's `timeout` says otherwise. */
 const DEFAULT_TIMEOUT_S = 20;
-
-function seconds(value: unknown, fallback: number): number {
-  const n = Number(value);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
+/** The longest wait a node may ask for: a camera that has not uploaded in ten minutes will not. */
+const MAX_TIMEOUT_S = 600;
 
 /** `link-visual-snapshot`: trigger a picture, wait until it exists, and output the JPEG as a Buffer. */
 export const nodeSpec: OperationNodeSpec = {
@@ -23,7 +20,7 @@ export const nodeSpec: OperationNodeSpec = {
         const iotId = context.params.iotId as string;
         const snapshot = await takeSnapshot(context.client, iotId, {
           signal: context.signal,
-          timeoutMs: seconds(context.settings.timeout, DEFAULT_TIMEOUT_S) * 1000,
+          timeoutMs: Number(context.rangedSettings.timeout) * 1000,
           onProgress: (text) => context.progress(text),
           apiVersions: context.apiVersions,
         });
@@ -45,6 +42,8 @@ export const nodeSpec: OperationNodeSpec = {
     defaultOperation: 'snapshot',
     operationField: 'hidden',
     label: 'palette',
-    settings: [{ property: 'timeout', value: DEFAULT_TIMEOUT_S, validate: true, icon: 'fa-clock-o', input: { kind: 'number', unit: 'seconds' } }],
+    settings: [
+      { property: 'timeout', value: DEFAULT_TIMEOUT_S, range: { above: 0, max: MAX_TIMEOUT_S }, icon: 'fa-clock-o', input: { kind: 'number', unit: 'seconds' } },
+    ],
   },
 };

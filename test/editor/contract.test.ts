@@ -604,8 +604,16 @@ describe('editor contract (dist)', function () {
       assert.equal(operation({}, 'queryEventPlans'), true, 'a catalog name of one of the actions');
       assert.equal(operation({}, '/vision/customer/record/plan/query'), true, 'a path is checked at run time');
       assert.match(String(operation({}, 'explode')), /not an operation of this node/);
-      assert.match(String(validator(sandbox, 'link-visual-snapshot', 'timeout')({}, '-1')), /greater than 0/);
-      assert.match(String(validator(sandbox, 'link-visual-pictures', 'maxImages')({}, '2.5')), /whole number/);
+      // The ranges of the operation nodes' own settings (nodes/shared/operation-settings.ts), as the runtime reads them.
+      const timeout = validator(sandbox, 'link-visual-snapshot', 'timeout');
+      assert.match(String(timeout({}, '-1')), /greater than 0 and at most 600/);
+      assert.match(String(timeout({}, '601')), /at most 600/);
+      assert.equal(timeout({}, ''), true, 'blank: the default');
+      assert.equal(timeout({}, '0.5'), true);
+      const maxImages = validator(sandbox, 'link-visual-pictures', 'maxImages');
+      assert.match(String(maxImages({}, '2.5')), /whole number from 1 to 1000/);
+      assert.match(String(maxImages({}, '1001')), /whole number from 1 to 1000/);
+      assert.equal(maxImages({ operation: 'delete' }, '2.5'), true, 'delete does not read it');
       const endpoint = validator(sandbox, CONFIG_TYPE, 'endpoint');
       assert.equal(endpoint({ region: 'cn-shanghai' }, ''), true);
       assert.match(String(endpoint({ region: 'custom' }, '')), /is required/);

@@ -3,8 +3,9 @@
 // the editor's validate functions (the bundle resources/link-visual-editor.js with every built node HTML, in a VM
 // with a stub RED, as contract.test.ts runs it) and to the node itself (node-red-node-test-helper against the
 // emulator). Refused by the editor: some property's validate answers a message. Refused by the runtime: the node
-// fails with INVALID_PARAMS or UNKNOWN_OPERATION before anything reaches the emulator. Fields the editor cannot
-// evaluate (msg, flow, global, env) are left out: the runtime decides them with the message.
+// fails with INVALID_PARAMS, UNKNOWN_OPERATION or (a setting out of its range) CONFIG before anything reaches the
+// emulator. Fields the editor cannot evaluate (msg, flow, global, env) are left out: the runtime decides them with
+// the message.
 // Runs after `npm run build` (the bundle and the node HTML come from the build).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -130,6 +131,8 @@ const byIds = { operation: 'byIds', iotId: CAMERA, iotIdType: 'str', eventIds: '
 const api = { operation: 'getRecordDuration', params: `{"iotId":"${CAMERA}"}`, paramsType: 'json', apiVer: '', apiVerType: 'str', ignoreMsg: true };
 
 const many = JSON.stringify(Array.from({ length: 101 }, (_v, i) => `f${i}.mp4`));
+const snapshot = { operation: 'snapshot', iotId: CAMERA, iotIdType: 'str', ignoreMsg: true };
+const pictures = { operation: 'byTime', iotId: CAMERA, iotIdType: 'str', startTime: '0', startTimeType: 'num', endTime: String(Date.now()), endTimeType: 'num', fetchImages: true, ignoreMsg: true };
 
 function cases(): Case[] {
   const list: Case[] = [];
@@ -198,6 +201,16 @@ function cases(): Case[] {
     [{ operation: 'deleteRecordings', params: JSON.stringify({ iotId: CAMERA, fileNameList: JSON.parse(many) as unknown }) }, true],
     [{ operation: 'deleteRecordings', params: JSON.stringify({ iotId: CAMERA, fileNameList: ['a.mp4'] }) }, false],
   ] as const) add(`api ${JSON.stringify(fields).slice(0, 80)}`, 'link-visual-api', { ...api, ...fields }, refused);
+  // the operation nodes' own settings with a range (timeout > 0 … 600 s, maxImages 1 … 1000): blank takes the default
+  for (const [value, refused] of [['', false], ['5', false], [' 0.5 ', false], ['600', false], ['601', true], ['0', true], ['-1', true], ['abc', true], ['1e9', true]] as const) {
+    add(`snapshot timeout ${JSON.stringify(value)}`, 'link-visual-snapshot', { ...snapshot, timeout: value }, refused);
+  }
+  for (const [value, refused] of [['', false], ['1', false], ['1000', false], ['1001', true], ['0', true], ['2.5', true], ['x', true]] as const) {
+    add(`pictures maxImages ${JSON.stringify(value)}`, 'link-visual-pictures', { ...pictures, maxImages: value }, refused);
+  }
+  // not read by delete (its row is not shown for it), and read with images off (msg.fetchImages may turn them on)
+  add('pictures maxImages "x" for delete', 'link-visual-pictures', { operation: 'delete', iotId: CAMERA, iotIdType: 'str', pictureIdList: '["no-such"]', pictureIdListType: 'json', maxImages: 'x', ignoreMsg: true }, false);
+  add('pictures maxImages "x" with images off', 'link-visual-pictures', { ...pictures, fetchImages: false, maxImages: 'x' }, true);
   // bind › apply takes planId or planName (the editor's hint for the action's own rule)
   const apply = { operation: 'apply', kind: 'record', iotId: `${CAMERA}, demo-camera-2`, iotIdType: 'str', planIdType: 'str', planNameType: 'str', ignoreMsg: true };
   add('apply with neither planId nor planName', 'link-visual-bind', { ...apply, planId: '', planName: '' }, true);
@@ -409,7 +422,7 @@ describe('the editor and the runtime refuse the same inputs', function () {
       const before = emulator.stats().requests;
       const { error } = await exchange(helper.getNode(`case${index}`) as TestNode, {}, sink);
       const failure = error?._error as { code?: string; apiCode?: number; httpStatus?: number; message?: string } | undefined;
-      const refusedHere = !!failure && (failure.code === 'INVALID_PARAMS' || failure.code === 'UNKNOWN_OPERATION') && failure.apiCode === undefined && failure.httpStatus === undefined;
+      const refusedHere = !!failure && ['INVALID_PARAMS', 'UNKNOWN_OPERATION', 'CONFIG'].includes(String(failure.code)) && failure.apiCode === undefined && failure.httpStatus === undefined;
       if (refusedHere) assert.equal(emulator.stats().requests, before, 'a refusal sends nothing');
       const said = `editor: ${JSON.stringify(editor)}; runtime: ${failure ? `${failure.code} ${failure.message}` : 'ok'}`;
       assert.equal(editor.length > 0, refusedHere, `editor and runtime disagree (${said})`);

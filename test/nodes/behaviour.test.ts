@@ -14,9 +14,14 @@ async function stats(emulator: Emulator): Promise<{ requests: number; byPath: Re
   return (await response.json()) as { requests: number; byPath: Record<string, number> };
 }
 
+/** POSTs to one of the emulator's control routes (/_emulator/<route>). */
+async function control(emulator: Emulator, route: string, body: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${emulator.url}/_emulator/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.ok(response.ok, `${route}: HTTP ${response.status}`);
+}
+
 async function fault(emulator: Emulator, body: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  assert.ok(response.ok);
+  await control(emulator, 'faults', body);
 }
 
 function statusTexts(node: TestNode): string[] {
@@ -105,6 +110,48 @@ describe('operation node behaviour', function () {
     const afterwards = await stats(emulator);
     assert.equal(afterwards.requests, before.requests, 'nothing was sent');
     assert.ok(statusTexts(helper.getNode('record') as TestNode).includes('invalid input'));
+  });
+
+  it('refuses a setting out of its range with CONFIG before any request, and takes the default when it is blank', async () => {
+    const camera = 'demo-camera-2';
+    // 21 pictures: one more than the default maxImages (20).
+    const since = Date.now() - 60_000;
+    for (let i = 0; i < 21; i++) await control(emulator, 'events', { iotId: camera, eventType: 1, eventTime: since + i * 1000, picture: true });
+    const byTime = { operation: 'byTime', iotId: camera, iotIdType: 'str', startTime: String(since - 1000), startTimeType: 'num', endTime: String(Date.now() + 1000), endTimeType: 'num', fetchImages: true };
+    const sink = await load([
+      { id: 'slowSnapshot', type: 'link-visual-snapshot', timeout: '601' },
+      { id: 'oddSnapshot', type: 'link-visual-snapshot', timeout: 'soon' },
+      { id: 'blankSnapshot', type: 'link-visual-snapshot', timeout: '' },
+      { id: 'oddPictures', type: 'link-visual-pictures', ...byTime, maxImages: '2.5' },
+      { id: 'onePicture', type: 'link-visual-pictures', ...byTime, maxImages: '1' },
+      { id: 'blankPictures', type: 'link-visual-pictures', ...byTime, maxImages: '' },
+    ]);
+    const before = await stats(emulator);
+    for (const [id, path, message] of [
+      ['slowSnapshot', 'timeout', 'snapshot settings: timeout must be a number greater than 0 and at most 600'],
+      ['oddSnapshot', 'timeout', 'snapshot settings: timeout must be a number greater than 0 and at most 600'],
+      ['oddPictures', 'maxImages', 'pictures settings: maxImages must be a whole number from 1 to 1000'],
+    ]) {
+      const { error } = await exchange(helper.getNode(id) as TestNode, { payload: { iotId: camera } }, sink);
+      const caught = error?.error as { code: string; message: string; cause: { code: string; retryable: boolean; problems: { path: string; message: string }[] } };
+      assert.equal(caught.code, 'CONFIG', id);
+      assert.equal(caught.message, message, id);
+      assert.equal(caught.cause.retryable, false, id);
+      assert.deepEqual(caught.cause.problems.map((problem) => problem.path), [path], id);
+      assert.ok(statusTexts(helper.getNode(id) as TestNode).includes('CONFIG'), `${id}: its status`);
+    }
+    assert.equal((await stats(emulator)).requests, before.requests, 'nothing was sent');
+
+    const taken = await exchange(helper.getNode('blankSnapshot') as TestNode, { payload: { iotId: camera } }, sink);
+    assert.ok(Buffer.isBuffer(taken.output?.payload), 'a blank timeout waits its default');
+    const withImages = async (id: string) => {
+      const { output } = await exchange(helper.getNode(id) as TestNode, {}, sink);
+      const list = output?.payload as { image?: Buffer }[];
+      assert.ok(list.length >= 21, `${id}: ${list.length} pictures`);
+      return list.filter((picture) => Buffer.isBuffer(picture.image)).length;
+    };
+    assert.equal(await withImages('onePicture'), 1);
+    assert.equal(await withImages('blankPictures'), 20, 'a blank maxImages takes its default, 20');
   });
 
   it('reports API errors with code, apiCode and retryable', async () => {
