@@ -1,12 +1,12 @@
 // The config, download, on-event and push nodes' settings in the editor, from their specs (nodes/*/settings-spec.ts,
-// the data the runtime's parsers read): the `validate` rule of each setting (a checkbox of a group: the group's
-// rule), and in an open dialog the rows shown per choice (`data-lv-when`), the checkboxes a flow lacks at their
+// the data the runtime's parsers read): the `validate` rule of each setting (the first checkbox of a group: the
+// group's rule), and in an open dialog the rows shown per choice (`data-lv-when`), the checkboxes a flow lacks at their
 // defaults and the spinners over each number's range.
 import { configSettingsSpec } from '../nodes/config/settings-spec';
 import { downloadSettingsSpec } from '../nodes/download/settings-spec';
 import { onEventSettingsSpec } from '../nodes/on-event/settings-spec';
 import { pushSettingsSpec } from '../nodes/push/settings-spec';
-import { choiceOf, groupOf, groupProblem, isBlank, settingOf, settingProblem, type NodeSettingsSpec } from '../nodes/shared/setting-spec';
+import { choiceOf, groupCheckedBy, groupOf, groupProblem, isBlank, settingOf, settingProblem, type NodeSettingsSpec } from '../nodes/shared/setting-spec';
 import { reader, type EditorNode, type Session } from './session';
 import { settingProblemText } from './setting-problem-text';
 
@@ -37,7 +37,7 @@ export function nodeSettingRule(type: string, property: string): ((node: EditorN
   const spec = SPECS[type];
   const setting = spec?.settings.find((entry) => entry.property === property && !entry.credential);
   if (!spec || !setting) return undefined;
-  const group = groupOf(spec, setting);
+  const group = groupCheckedBy(spec, setting);
   return (node, value) => {
     const others = reader(node, fieldPrefix(type));
     const read = (name: string): unknown => (name === property ? value : others(name));

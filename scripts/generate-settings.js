@@ -4,9 +4,10 @@
 // copy of the node's own HTML, which keeps what is particular to it: labels, pickers, the Test connection button)
 // from the compiled spec, so the dialog's defaults, credentials and form rows are the ones the runtime reads.
 //
-//   /* @lv-settings-defaults */      → a `defaults` entry per setting: its default and, but for checkboxes outside
-//                                       a checked group, a `validate` that calls LinkVisualEditor.validate(type,
-//                                       property) (the bundle checks it with the spec, editor/node-settings.ts)
+//   /* @lv-settings-defaults */      → a `defaults` entry per setting: its default and, but for checkboxes, a
+//                                       `validate` that calls LinkVisualEditor.validate(type, property) (the
+//                                       bundle checks it with the spec, editor/node-settings.ts); the first
+//                                       checkbox of a group with a rule has one for the group's rule
 //   /* @lv-settings-credentials */   → the `credentials` entries (credential settings)
 //   <!-- @lv-settings a b c -->      → the form rows of settings a, b and c, in that order (Node-RED's standard
 //                                       form-row markup; a row that applies only to some choices carries
@@ -67,12 +68,11 @@ function groupMembers(spec, key) {
   return spec.settings.filter((setting) => setting.input.kind === 'checkbox' && setting.input.group === key);
 }
 
-/** Whether the editor checks a setting: all but credentials and checkboxes outside a group with a rule. */
+/** Whether the editor checks a setting: all but checkboxes; the first of a group with a rule (groupCheckedBy). */
 function isValidated(spec, setting) {
-  if (setting.credential) return false;
   if (setting.type !== 'boolean') return true;
   const group = (spec.groups || []).find((entry) => entry.key === setting.input.group);
-  return group !== undefined && group.minTicked !== undefined;
+  return group !== undefined && group.minTicked !== undefined && groupMembers(spec, group.key)[0] === setting;
 }
 
 /** The `defaults` entries of the node's settings (credentials aside), as source lines. */
@@ -156,8 +156,8 @@ function groupRow(spec, key, members, indent) {
   });
   const lines = [
     `<div class="form-row" data-lv-group="${key}"${whenAttributes(spec, members[0].when)}>`,
-    `    <label><i class="fa ${members[0].icon}"></i> <span data-i18n="${type}.label.${key}"></span></label>`,
-    `    <span style="display:inline-block; width:70%;">`,
+    `    <label style="vertical-align:top"><i class="fa ${members[0].icon}"></i> <span data-i18n="${type}.label.${key}"></span></label>`,
+    `    <span style="display:inline-block; width:70%; vertical-align:top">`,
     ...boxes.map((line) => `    ${line}`),
     '    </span>',
     '</div>',

@@ -183,6 +183,15 @@ export function groupOf(spec: NodeSettingsSpec, setting: SettingSpec): SettingGr
   return input.kind === 'checkbox' && 'group' in input ? spec.groups?.find((group) => group.key === input.group) : undefined;
 }
 
+/**
+ * The group whose rule a setting's check carries: the first checkbox of a group with a rule. Node-RED lists every
+ * failing property of a node, so the group's problem is named once.
+ */
+export function groupCheckedBy(spec: NodeSettingsSpec, setting: SettingSpec): SettingGroup | undefined {
+  const group = groupOf(spec, setting);
+  return group && group.minTicked !== undefined && groupMembers(spec, group.key)[0] === setting ? group : undefined;
+}
+
 /** The problem of a group of checkboxes (too few of those that apply ticked), or undefined. */
 export function groupProblem(spec: NodeSettingsSpec, group: SettingGroup, read: SettingReader): SettingProblem | undefined {
   if (group.minTicked === undefined) return undefined;

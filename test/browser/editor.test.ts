@@ -491,6 +491,50 @@ describe('editor in a real browser (Chromium, Node-RED, emulator)', function () 
     assert.deepEqual(since(mark), [], describeProblems(since(mark)));
   });
 
+  it("the push node's dialog: the kinds in one row, a kind the flow lacks ticked, none ticked flagged as the runtime refuses it", async () => {
+    const push = ids['link-visual-push'];
+    assert.ok(configId && push, 'needs the push node and the account of the tests before');
+    const mark = problems.length;
+    const kinds = ['event', 'property', 'status', 'other'];
+    const saved = async () =>
+      page.evaluate(
+        ([id, names]) => {
+          const node = (globalThis as unknown as EditorWindow).RED.nodes.node(id)!;
+          return { kinds: names.map((name) => node[name]), valid: node.valid, errors: node.validationErrors };
+        },
+        [push, kinds] as const,
+      );
+    // A node saved before the status and other kinds existed lacks them: the runtime takes them (default true).
+    await page.evaluate((id) => {
+      const node = (globalThis as unknown as EditorWindow).RED.nodes.node(id)!;
+      delete node.status;
+      delete node.other;
+    }, push);
+    await openNodeDialog(page, push);
+    const row = topTray(page).locator('[data-lv-group="kinds"]');
+    for (const kind of kinds) assert.equal(await row.locator(`#node-input-${kind}`).isChecked(), true, `${kind} is ticked`);
+    await topTray(page).locator('#node-input-account').selectOption(configId);
+    for (const kind of kinds) await row.locator(`#node-input-${kind}`).uncheck();
+    assert.equal(await row.locator('#node-input-event').evaluate((element) => element.classList.contains('input-error')), true, 'flagged in the dialog');
+    const colour = (label: ReturnType<typeof row.locator>) =>
+      label.evaluate((element) => (globalThis as unknown as { getComputedStyle(of: typeof element): { color: string } }).getComputedStyle(element).color);
+    assert.notEqual(await colour(row.locator('> label')), await colour(topTray(page).locator('[data-lv-setting="identifier"] > label')), "the group's label shows the error");
+    await screenshot(page, '03d-push-no-kind');
+    await closeTrayWith(page, 'node-dialog-ok');
+    const none = await saved();
+    assert.deepEqual(none.kinds, [false, false, false, false]);
+    assert.equal(none.valid, false, 'no kind ticked: the runtime would refuse it');
+    assert.deepEqual(none.errors, ['Messages: tick at least 1 of events, properties, online/offline, other'], 'named once, by the group');
+
+    await openNodeDialog(page, push);
+    await topTray(page).locator('[data-lv-group="kinds"] #node-input-event').check();
+    await closeTrayWith(page, 'node-dialog-ok');
+    const one = await saved();
+    assert.deepEqual(one.kinds, [true, false, false, false]);
+    assert.equal(one.valid, true, JSON.stringify(one.errors));
+    assert.deepEqual(since(mark), [], describeProblems(since(mark)));
+  });
+
   const painted = [1, 2, 3].map((dayOfWeek) => ({ dayOfWeek, begin: 8 * 3600, end: 10 * 3600 }));
 
   it('the weekly schedule grid paints a section and the saved node holds the matching timeSectionList', async () => {

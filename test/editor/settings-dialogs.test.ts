@@ -18,7 +18,7 @@ import { onEventSettingsSpec } from '../../nodes/on-event/settings-spec';
 import { pushNodeSettings } from '../../nodes/push/settings';
 import { pushSettingsSpec } from '../../nodes/push/settings-spec';
 import type { NodeDef } from '../../nodes/shared/red';
-import { groupOf, type NodeSettingsSpec } from '../../nodes/shared/setting-spec';
+import { groupCheckedBy, type NodeSettingsSpec } from '../../nodes/shared/setting-spec';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const generator = require('../../scripts/generate-settings.js') as { fillSettings(html: string, spec: NodeSettingsSpec, file: string): string };
@@ -96,7 +96,7 @@ describe('the settings dialogs of the config, download, on-event and push nodes 
 
   for (const spec of SPECS) {
     describe(spec.type, function () {
-      it('registers the spec\'s defaults under the property names flows hold, each with a validate but the checkboxes outside a checked group', function () {
+      it('registers the spec\'s defaults under the property names flows hold, each with a validate but the checkboxes (the first of a checked group has one)', function () {
         const registration = registered.get(spec.type);
         assert.ok(registration, 'registered');
         const own = Object.keys(registration.defaults).filter((name) => !['name', 'account'].includes(name));
@@ -104,7 +104,7 @@ describe('the settings dialogs of the config, download, on-event and push nodes 
         for (const setting of spec.settings.filter((entry) => !entry.credential)) {
           const entry: { value?: unknown; validate?: Validate } = registration.defaults[setting.property];
           assert.deepEqual(entry.value, setting.default, `${setting.property}: its default`);
-          const checked = setting.type !== 'boolean' || groupOf(spec, setting)?.minTicked !== undefined;
+          const checked = setting.type !== 'boolean' || groupCheckedBy(spec, setting) !== undefined;
           assert.equal(typeof entry.validate === 'function', checked, `${setting.property}: validated`);
         }
       });
@@ -176,14 +176,16 @@ describe('the settings dialogs of the config, download, on-event and push nodes 
     assert.throws(() => generator.fillSettings(template.replace('/* @lv-settings-defaults */', ''), downloadSettingsSpec, 'download.html'), /@lv-settings-defaults \*\/ is missing/);
   });
 
-  it('flags a push node with no kind ticked on each kind, naming the group, as the runtime refuses it', function () {
+  it('flags a push node with no kind ticked once, naming the group, as the runtime refuses it', function () {
     const defaults = (registered.get('link-visual-push') as Registration).defaults;
     const none = { devices: '', event: false, property: false, status: false, other: false, identifier: '' };
-    for (const kind of ['event', 'property', 'status', 'other']) {
-      assert.equal(defaults[kind].validate?.call(none, false, {}), 'kinds: tick at least 1 of event, property, status, other', kind);
-      const one: Record<string, unknown> = { ...none, status: true };
-      assert.equal(defaults[kind].validate?.call(one, one[kind], {}), true, `${kind} with status ticked`);
+    const check = defaults.event.validate as Validate;
+    assert.equal(check.call(none, false, {}), 'kinds: tick at least 1 of event, property, status, other');
+    for (const kind of ['property', 'status', 'other']) {
+      assert.equal(defaults[kind].validate, undefined, `${kind}: the group's rule is checked on its first box only`);
+      assert.equal(check.call({ ...none, [kind]: true }, false, {}), true, `${kind} ticked`);
     }
+    assert.equal(check.call({ ...none, status: undefined }, false, {}), true, 'a kind the flow lacks is ticked');
     assert.throws(() => pushNodeSettings({ id: 'p', type: 'link-visual-push', ...none } as NodeDef), { code: 'CONFIG', message: 'push settings: kinds needs at least one of event, property, status, other ticked' });
   });
 
