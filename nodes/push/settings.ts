@@ -4,7 +4,7 @@ import { parseDeviceList } from '../../lib/events/account-devices';
 import type { PushMessage, PushMessageKind } from '../../lib/push/messages';
 import type { NodeDef } from '../shared/red';
 import { readSettings } from '../shared/setting-spec';
-import { PUSH_KINDS, pushSettingsSpec } from './settings-spec';
+import { KIND_PROPERTY, PUSH_KINDS, pushSettingsSpec } from './settings-spec';
 
 export { PUSH_KINDS };
 
@@ -25,7 +25,7 @@ export function pushNodeSettings(def: NodeDef): PushNodeSettings {
   const identifier = String(values.identifier);
   return {
     devices: devices.length > 0 ? new Set(devices) : undefined,
-    kinds: new Set(PUSH_KINDS.filter((kind) => values[kind] === true)),
+    kinds: new Set(PUSH_KINDS.filter((kind) => values[KIND_PROPERTY[kind]] === true)),
     identifier: identifier === '' ? undefined : identifier,
   };
 }

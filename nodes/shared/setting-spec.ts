@@ -65,6 +65,8 @@ export interface SettingSpec extends NumberRange {
   /** Font Awesome 4.7 icon of the row's label. */
   readonly icon: string;
   readonly input: SettingInput;
+  /** The property's name in flows saved before it was renamed: read while the new one is missing (see `rawSetting`). */
+  readonly formerly?: string;
 }
 
 /** Checkbox settings shown in one form row (their `input.group` is its key), checked together. */
@@ -113,6 +115,19 @@ function numberText(setting: NumberRange): string {
   if (setting.min !== undefined && setting.max !== undefined) return `must be ${kind} from ${setting.min} to ${setting.max}`;
   if (setting.min !== undefined) return `must be ${kind} ≥ ${setting.min}`;
   return setting.max === undefined ? `must be ${kind}` : `must be ${kind} ≤ ${setting.max}`;
+}
+
+/**
+ * A setting's value as a flow holds it: its property, or while that is missing, the property it was called before
+ * when that holds a value of the setting's kind (a boolean, or text or a number). Anything else there is not the
+ * old setting: Node-RED's editor keeps a node's status object in `status`, for one.
+ */
+export function rawSetting(setting: SettingSpec, read: SettingReader): unknown {
+  const raw = read(setting.property);
+  if (setting.formerly === undefined || !isBlank(raw)) return raw;
+  const former = read(setting.formerly);
+  const fits = setting.type === 'boolean' ? former === true || former === false || former === 'true' || former === 'false' : typeof former === 'string' || typeof former === 'number';
+  return fits ? former : raw;
 }
 
 /** A boolean setting as the runtime reads it: true or "true". */
@@ -168,7 +183,7 @@ export function readSetting(setting: SettingSpec, raw: unknown, read: SettingRea
 /** The problem of one setting of a node (none when it does not apply), or undefined. */
 export function settingProblem(spec: NodeSettingsSpec, setting: SettingSpec, read: SettingReader): SettingProblem | undefined {
   if (setting.credential || !applies(spec, setting, read)) return undefined;
-  const result = readSetting(setting, read(setting.property), read);
+  const result = readSetting(setting, rawSetting(setting, read), read);
   return 'problem' in result ? result.problem : undefined;
 }
 
@@ -197,7 +212,7 @@ export function groupProblem(spec: NodeSettingsSpec, group: SettingGroup, read: 
   if (group.minTicked === undefined) return undefined;
   const members = groupMembers(spec, group.key).filter((setting) => applies(spec, setting, read));
   const ticked = members.filter((setting) => {
-    const result = readSetting(setting, read(setting.property), read);
+    const result = readSetting(setting, rawSetting(setting, read), read);
     return 'value' in result && result.value === true;
   });
   if (members.length === 0 || ticked.length >= group.minTicked) return undefined;
@@ -222,7 +237,7 @@ export function readSettings(
     if (setting.credential) continue;
     values[setting.property] = setting.default;
     if (!applies(spec, setting, read)) continue;
-    const result = readSetting(setting, def[setting.property], read);
+    const result = readSetting(setting, rawSetting(setting, read), read);
     if ('problem' in result) problems.push({ property: setting.property, text: result.problem.text });
     else values[setting.property] = result.value;
   }

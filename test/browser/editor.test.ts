@@ -495,7 +495,7 @@ describe('editor in a real browser (Chromium, Node-RED, emulator)', function () 
     const push = ids['link-visual-push'];
     assert.ok(configId && push, 'needs the push node and the account of the tests before');
     const mark = problems.length;
-    const kinds = ['event', 'property', 'status', 'other'];
+    const kinds = ['event', 'property', 'onlineStatus', 'other'];
     const saved = async () =>
       page.evaluate(
         ([id, names]) => {
@@ -504,10 +504,10 @@ describe('editor in a real browser (Chromium, Node-RED, emulator)', function () 
         },
         [push, kinds] as const,
       );
-    // A node saved before the status and other kinds existed lacks them: the runtime takes them (default true).
+    // A node saved before the online/offline and other kinds existed lacks them: the runtime takes them (default true).
     await page.evaluate((id) => {
       const node = (globalThis as unknown as EditorWindow).RED.nodes.node(id)!;
-      delete node.status;
+      delete node.onlineStatus;
       delete node.other;
     }, push);
     await openNodeDialog(page, push);

@@ -346,8 +346,13 @@ const settingCases: [type: string, title: string, fields: Fields, refused: boole
   ...([
     [{}, false], [{ devices: longId }, true], [{ devices: 'cam1, cam2\ncam3' }, false],
     // The kinds: at least one ticked; a kind a flow lacks (made before it existed) is ticked.
-    [{ event: false, property: false, status: false, other: false }, true], [{ event: 'false', property: 'false', status: 'false', other: 'false' }, true],
-    [{ event: false, property: false, status: false, other: true }, false], [{ event: false, property: false, status: undefined, other: false }, false], [{ event: 'true', property: false, status: false, other: false }, false],
+    [{ event: false, property: false, onlineStatus: false, other: false }, true], [{ event: 'false', property: 'false', onlineStatus: 'false', other: 'false' }, true],
+    [{ event: false, property: false, onlineStatus: false, other: true }, false], [{ event: false, property: false, onlineStatus: undefined, other: false }, false], [{ event: 'true', property: false, onlineStatus: false, other: false }, false],
+    // Online/offline was `status` before: it counts in older flows only (no onlineStatus), never Node-RED's status object there.
+    [{ event: false, property: false, onlineStatus: undefined, status: false, other: false }, true], [{ event: false, property: false, onlineStatus: undefined, status: 'false', other: false }, true],
+    [{ event: false, property: false, onlineStatus: true, status: false, other: false }, false],
+    [{ event: false, property: false, onlineStatus: undefined, status: { fill: 'green', shape: 'dot', text: 'connected' }, other: false }, false],
+    [{ event: false, property: false, onlineStatus: 'false', status: { fill: 'green', shape: 'dot', text: 'connected' }, other: false }, true],
     [{ identifier: 'x'.repeat(129) }, true], [{ identifier: 'x'.repeat(128) }, false], [{ identifier: ` ${'x'.repeat(128)} ` }, false], [{ identifier: 'AlarmEvent' }, false],
   ] as [Fields, boolean][]).map(([fields, refused]) => ['link-visual-push', JSON.stringify(fields, shortText), fields, refused] as [string, string, Fields, boolean]),
   ...([

@@ -34,7 +34,7 @@ const PROPERTIES: Record<string, string[]> = {
   'link-visual-config': ['region', 'endpoint', 'authMode', 'rateLimit', 'timeout', 'push', 'pushEndpoint', 'consumerGroup', 'clientId'],
   'link-visual-download': ['target', 'directory', 'path', 'overwrite', 'maxBufferMB', 'concurrency', 'transcodeTimeout', 'stallTimeout', 'retries'],
   'link-visual-on-event': ['devices', 'eventType', 'interval', 'sweep', 'startup', 'backfillMinutes', 'image', 'clip', 'cooldown'],
-  'link-visual-push': ['devices', 'event', 'property', 'status', 'other', 'identifier'],
+  'link-visual-push': ['devices', 'event', 'property', 'onlineStatus', 'other', 'identifier'],
 };
 const CREDENTIALS = { appKey: 'text', appSecret: 'password', identityId: 'text', refreshToken: 'password', authCode: 'password', iotToken: 'password', projectId: 'text' };
 
@@ -178,15 +178,28 @@ describe('the settings dialogs of the config, download, on-event and push nodes 
 
   it('flags a push node with no kind ticked once, naming the group, as the runtime refuses it', function () {
     const defaults = (registered.get('link-visual-push') as Registration).defaults;
-    const none = { devices: '', event: false, property: false, status: false, other: false, identifier: '' };
+    const none = { devices: '', event: false, property: false, onlineStatus: false, other: false, identifier: '' };
     const check = defaults.event.validate as Validate;
-    assert.equal(check.call(none, false, {}), 'kinds: tick at least 1 of event, property, status, other');
-    for (const kind of ['property', 'status', 'other']) {
+    assert.equal(check.call(none, false, {}), 'kinds: tick at least 1 of event, property, onlineStatus, other');
+    for (const kind of ['property', 'onlineStatus', 'other']) {
       assert.equal(defaults[kind].validate, undefined, `${kind}: the group's rule is checked on its first box only`);
       assert.equal(check.call({ ...none, [kind]: true }, false, {}), true, `${kind} ticked`);
     }
-    assert.equal(check.call({ ...none, status: undefined }, false, {}), true, 'a kind the flow lacks is ticked');
-    assert.throws(() => pushNodeSettings({ id: 'p', type: 'link-visual-push', ...none } as NodeDef), { code: 'CONFIG', message: 'push settings: kinds needs at least one of event, property, status, other ticked' });
+    assert.equal(check.call({ ...none, onlineStatus: undefined }, false, {}), true, 'a kind the flow lacks is ticked');
+    assert.throws(() => pushNodeSettings({ id: 'p', type: 'link-visual-push', ...none } as NodeDef), { code: 'CONFIG', message: 'push settings: kinds needs at least one of event, property, onlineStatus, other ticked' });
+  });
+
+  it("reads a push node's online/offline box from onlineStatus, from `status` only in flows saved before the rename, never from Node-RED's status object", function () {
+    const read = (node: Record<string, unknown>) => [...pushNodeSettings({ id: 'p', type: 'link-visual-push', event: true, ...node } as NodeDef).kinds];
+    assert.deepEqual(read({ onlineStatus: false }), ['event', 'property', 'other']);
+    assert.deepEqual(read({ status: false }), ['event', 'property', 'other'], 'an older flow keeps its choice');
+    assert.deepEqual(read({ status: 'false' }), ['event', 'property', 'other']);
+    // The editor keeps each node's status in `status`: a deploy after a status was shown wrote it into the flow.
+    assert.deepEqual(read({ status: { fill: 'green', shape: 'dot', text: 'connected' } }), ['event', 'property', 'status', 'other']);
+    assert.deepEqual(read({ onlineStatus: false, status: { fill: 'green', shape: 'dot', text: 'connected' } }), ['event', 'property', 'other']);
+    assert.deepEqual(read({ onlineStatus: true, status: false }), ['event', 'property', 'status', 'other'], 'the new property wins');
+    const check = (registered.get('link-visual-push') as Registration).defaults.event.validate as Validate;
+    assert.equal(check.call({ event: false, property: false, other: false, status: { fill: 'red', shape: 'ring', text: 'lost' } }, false, {}), true, 'online/offline ticked by default');
   });
 
   it('puts the checkboxes of a group in one row, and fails the build when a template splits them or reorders them', function () {
@@ -195,12 +208,12 @@ describe('the settings dialogs of the config, download, on-event and push nodes 
     const row = /<div class="form-row" data-lv-group="kinds">([\S\s]*?)\n\s*<\/div>/.exec(html);
     assert.ok(row, 'one row for the kinds');
     assert.match(row[1], /data-i18n="link-visual-push\.label\.kinds"/, 'headed by the group\'s label');
-    for (const kind of ['event', 'property', 'status', 'other']) {
+    for (const kind of ['event', 'property', 'onlineStatus', 'other']) {
       assert.match(row[1], new RegExp(`<input type="checkbox" id="node-input-${kind}"[^>]*><span data-i18n="link-visual-push\\.label\\.${kind}"></span>`), `${kind}: its box and label in the row`);
     }
-    const marker = '@lv-settings devices event property status other identifier';
+    const marker = '@lv-settings devices event property onlineStatus other identifier';
     assert.ok(template.includes(marker));
-    assert.throws(() => generator.fillSettings(template.replace(marker, '@lv-settings devices event property identifier status other'), pushSettingsSpec, 'push.html'), /checkboxes of group kinds together/);
-    assert.throws(() => generator.fillSettings(template.replace(marker, '@lv-settings devices property event status other identifier'), pushSettingsSpec, 'push.html'), /checkboxes of group kinds together/);
+    assert.throws(() => generator.fillSettings(template.replace(marker, '@lv-settings devices event property identifier onlineStatus other'), pushSettingsSpec, 'push.html'), /checkboxes of group kinds together/);
+    assert.throws(() => generator.fillSettings(template.replace(marker, '@lv-settings devices property event onlineStatus other identifier'), pushSettingsSpec, 'push.html'), /checkboxes of group kinds together/);
   });
 });
