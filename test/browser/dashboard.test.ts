@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { EmulatorHandle } from '../../lib';
 import { timelineKey } from '../../lib/events/event-timeline';
-import { CHROMIUM, DASHBOARD_PAGE, STEP_MS, type Img, type PageGlobals, type Vid, cardsOf, control, launchChromium, waitForCards, writeDashboardFlow } from '../helpers/dashboard-page';
+import { CHROMIUM, DASHBOARD_PAGE, STEP_MS, type Img, type PageGlobals, type Vid, cardsOf, control, launchChromium, waitForCards, waitForPlaying, writeDashboardFlow } from '../helpers/dashboard-page';
 import { type NodeRed, startNodeRed, stopNodeRed, writeSettings } from '../helpers/red-process';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -152,12 +152,7 @@ describe('dashboard widget ui-link-visual-events in a real browser (Chromium, No
       return !!img && img.complete && img.naturalWidth > 0;
     });
     // The clip exists once the 2 s recording has ended; the player waits for it on the server.
-    await page.waitForFunction(() => (((globalThis as unknown as PageGlobals).document.querySelector('.lv-detail video') as Vid | null)?.readyState ?? 0) >= 2, undefined, { timeout: 40_000 });
-    const first = await page.$eval('.lv-detail video', (v) => (v as Vid).currentTime);
-    await page.waitForFunction((t0) => {
-      const video = (globalThis as unknown as PageGlobals).document.querySelector('.lv-detail video') as Vid;
-      return video.currentTime !== t0 && !video.paused;
-    }, first);
+    await waitForPlaying(page, '.lv-detail video');
     const video = await page.$eval('.lv-detail video', (v) => {
       const el = v as Vid;
       return { readyState: el.readyState, width: el.videoWidth, duration: el.duration, error: el.error?.message ?? null };
@@ -300,12 +295,7 @@ describe('dashboard widget ui-link-visual-events in a real browser (Chromium, No
       const card = page.locator(`.lv-card[data-key="${key}"]`);
       await card.waitFor();
       await card.click();
-      await page.waitForFunction(() => (((globalThis as unknown as PageGlobals).document.querySelector('.lv-detail video') as Vid | null)?.readyState ?? 0) >= 2, undefined, { timeout: 40_000 });
-      const first = await page.$eval('.lv-detail video', (v) => (v as Vid).currentTime);
-      await page.waitForFunction((t0) => {
-        const video = (globalThis as unknown as PageGlobals).document.querySelector('.lv-detail video') as Vid;
-        return video.currentTime !== t0 && !video.paused;
-      }, first);
+      await waitForPlaying(page, '.lv-detail video');
       // Both 1 s segments: hls.js buffers ahead of the playhead.
       const clip = new RegExp(`/link-visual/events/[^/]+/${key}/clip`);
       const routes = (): string[] => answers.filter((answer) => clip.test(answer.url)).map((answer) => answer.url.replace(/^.*\/clip/, 'clip'));

@@ -109,3 +109,17 @@ export async function waitForCards(page: Page, count: number, timeout = STEP_MS)
     { timeout },
   );
 }
+
+/** Waits until the video at `selector` has data (readyState ≥ 2) and its time advances: the clip plays. */
+export async function waitForPlaying(page: Page, selector: string, timeout = 40_000): Promise<void> {
+  await page.waitForFunction((css) => (((globalThis as unknown as PageGlobals).document.querySelector(css) as Vid | null)?.readyState ?? 0) >= 2, selector, { timeout });
+  const first = await page.$eval(selector, (v) => (v as Vid).currentTime);
+  await page.waitForFunction(
+    ([css, t0]) => {
+      const video = (globalThis as unknown as PageGlobals).document.querySelector(css as string) as Vid;
+      return video.currentTime !== t0 && !video.paused;
+    },
+    [selector, first] as const,
+    { timeout: STEP_MS },
+  );
+}
