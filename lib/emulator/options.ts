@@ -84,13 +84,17 @@ export type EventTimeForm = 'text' | 'ms';
 export type TokenErrorCode = 401 | 460;
 export type VodFormat = 'mp4' | 'hls';
 
-/** The emulator's most cloud-like answers (newest first, numbers as strings, 401 for tokens, one login). */
+/**
+ * The emulator's most cloud-like answers (newest first, numbers as strings, 401 for tokens, one login, playback
+ * URLs as HLS playlists: the reference's MP4 only after a transcode implies a streaming form, docs/protocol.md §8.11).
+ */
 export const CLOUD_LIKE_VARIANTS = {
   eventOrder: 'newest',
   numberForm: 'string',
   eventTimeForm: 'text',
   tokenErrorCode: 401,
   oneLogin: true,
+  vodFormat: 'hls',
 } as const satisfies Partial<EmulatorOptions>;
 
 export type ResolvedOptions = Required<Omit<EmulatorOptions, 'state' | 'demoEvents' | 'startTime' | 'cameras' | 'amqpPort' | 'amqpPropertyReportMs'>> & {

@@ -31,9 +31,15 @@ export interface EventPollerOptions {
   readonly maxPagesPerPoll?: number;
   /** Polls in flight at once. Default 16. */
   readonly maxConcurrentPolls?: number;
+  /**
+   * Devices polled at least this far apart (the push sweep) are polled in batches, one every `spacingMs`,
+   * rather than one by one spread over the period. Default from 5 min, every 30 s.
+   */
+  readonly batch?: { readonly fromMs: number; readonly spacingMs: number };
 }
 
 const DUE_TOLERANCE_MS = 2;
+const BATCH = { fromMs: 300_000, spacingMs: 30_000 };
 
 /** The per-account scheduler of event polls. */
 export class EventPoller {
@@ -219,10 +225,14 @@ export class EventPoller {
       else groups.set(slot.periodMs, [slot]);
     }
     const now = this.#now();
-    for (const group of groups.values()) {
+    const batch = this.#options.batch ?? BATCH;
+    for (const [periodMs, group] of groups) {
       group.sort((a, b) => (a.iotId < b.iotId ? -1 : a.iotId > b.iotId ? 1 : 0));
+      // Short periods spread their devices evenly. Long ones poll them in batches: a lone poll every few hundred
+      // ms costs a wake-up each (most of an idle process's CPU), a batch one for many, with the same calls per period.
+      const steps = periodMs >= batch.fromMs ? Math.max(1, Math.ceil(periodMs / batch.spacingMs)) : group.length;
       group.forEach((slot, index) => {
-        slot.phase = index / group.length;
+        slot.phase = Math.floor((index * steps) / group.length) / steps;
         const penalty = slot.nextDueAt > now && slot.failures > 0 ? slot.nextDueAt : 0;
         slot.nextDueAt = Math.max(this.#aligned(slot, now), penalty);
       });

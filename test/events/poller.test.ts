@@ -171,6 +171,32 @@ describe('shared event scheduler (EventPoller)', function () {
     }
   });
 
+  it('polls devices of long periods (the push sweep) in batches: as many calls, far fewer wake-ups', async () => {
+    const queries = countQueries(client);
+    // Scaled down: periods from 1 s count as long, batches every 500 ms (the account's defaults: 5 min, 30 s).
+    const poller = new EventPoller({ client: async () => client, rateLimit: 1000, batch: { fromMs: 1000, spacingMs: 500 } });
+    poller.subscribe(watcher('sweep', emulator.cameras, 2000));
+    try {
+      await until(() => poller.devices().length === 200, 10_000, 'the device list');
+      await sleep(2500);
+      const start = Date.now();
+      const cycles = 3;
+      await sleep(cycles * 2000);
+      const window = queries.calls.filter((call) => call.at >= start && call.at < start + cycles * 2000);
+      const perCycle = window.length / cycles;
+      assert.ok(perCycle >= 190 && perCycle <= 210, `${perCycle} calls per cycle`);
+      assert.equal(new Set(window.map((call) => call.iotId)).size, 200, 'every device polled');
+      // Four batches a cycle of about 50 polls each: the calls sit in a few 100 ms bins, most bins stay empty.
+      const bins = new Array<number>(cycles * 20).fill(0);
+      for (const call of window) bins[Math.floor((call.at - start) / 100)] += 1;
+      const busy = bins.filter((n) => n > 0).length;
+      assert.ok(busy <= cycles * 4 * 3, `calls in ${busy} of ${bins.length} bins (spread evenly they fill almost all)`);
+      console.log(`      200 devices in batches every 500 ms: ${perCycle.toFixed(1)} calls per cycle in ${busy} busy 100 ms bins of ${bins.length}`);
+    } finally {
+      await poller.close();
+    }
+  });
+
   it('lengthens every period to stay within the account budget', async () => {
     const queries = countQueries(client);
     const poller = new EventPoller({ client: async () => client, rateLimit: 20 });
