@@ -41,6 +41,8 @@ export interface ScenarioResult {
   readonly cpuPercent: number[];
   /** Node-RED RSS after a full GC at the end of each idle window, MiB. */
   readonly rssMiB: number[];
+  /** What the JavaScript side holds after that GC (V8 heap in use plus external memory, Buffers included), MiB. */
+  readonly heapMiB: number[];
   /** Per event round, seconds. */
   readonly p50: number[];
   readonly p99: number[];
@@ -79,12 +81,15 @@ async function raiseEvent(emulator: EmulatorProcess, iotId: string): Promise<str
   return body.eventId;
 }
 
-/** RSS of the Node-RED process after a full GC, MiB (through the flow's memory route). */
-async function settledRssMiB(red: RunningNodeRed): Promise<number> {
+/**
+ * Memory of the Node-RED process after a full GC, MiB (through the flow's memory route): its RSS, and the heap in
+ * use plus external memory, what the package's structures occupy (RSS also holds pages the allocator keeps).
+ */
+async function settledMemory(red: RunningNodeRed): Promise<{ rssMiB: number; heapMiB: number }> {
   const response = await fetch(`${red.url}${MEMORY_PATH}`);
-  const usage = (await response.json()) as { rss?: number };
-  if (typeof usage.rss !== 'number') throw new Error(`the memory route answered ${JSON.stringify(usage)}`);
-  return usage.rss / (1024 * 1024);
+  const usage = (await response.json()) as { rss?: number; heapUsed?: number; external?: number };
+  if (typeof usage.rss !== 'number' || typeof usage.heapUsed !== 'number' || typeof usage.external !== 'number') throw new Error(`the memory route answered ${JSON.stringify(usage)}`);
+  return { rssMiB: usage.rss / (1024 * 1024), heapMiB: (usage.heapUsed + usage.external) / (1024 * 1024) };
 }
 
 /** Collects the messages the flow reports: eventId → the times it was delivered. */
@@ -194,7 +199,7 @@ function checkAlive(red: RunningNodeRed): void {
 }
 
 /** CPU (% of a core) and RSS (MiB) of Node-RED with only the account deployed: what N cameras add to. */
-export async function measureBare(options: Pick<ScenarioOptions, 'mode' | 'rateLimit' | 'idleRounds' | 'idleWindowMs' | 'warmUpMs'>): Promise<{ cpuPercent: number[]; rssMiB: number[] }> {
+export async function measureBare(options: Pick<ScenarioOptions, 'mode' | 'rateLimit' | 'idleRounds' | 'idleWindowMs' | 'warmUpMs'>): Promise<{ cpuPercent: number[]; rssMiB: number[]; heapMiB: number[] }> {
   const emulator = await scenarioEmulator({ cameras: 1, mode: options.mode });
   const userDir = createUserDir({
     withPackage: true,
@@ -209,15 +214,18 @@ export async function measureBare(options: Pick<ScenarioOptions, 'mode' | 'rateL
     await sleep(options.warmUpMs);
     const cpuPercent: number[] = [];
     const rssMiB: number[] = [];
+    const heapMiB: number[] = [];
     for (let round = 0; round < options.idleRounds; round += 1) {
       const before = processCpuMicros(pid) ?? NaN;
       const started = performance.now();
       await sleep(options.idleWindowMs);
       cpuPercent.push((((processCpuMicros(pid) ?? NaN) - before) / 1000 / (performance.now() - started)) * 100);
-      rssMiB.push(await settledRssMiB(red));
+      const memory = await settledMemory(red);
+      rssMiB.push(memory.rssMiB);
+      heapMiB.push(memory.heapMiB);
       checkAlive(red);
     }
-    return { cpuPercent, rssMiB };
+    return { cpuPercent, rssMiB, heapMiB };
   } finally {
     await red?.stop();
     await emulator.close();
@@ -247,6 +255,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const callsPer30s: number[] = [];
     const cpuPercent: number[] = [];
     const rssMiB: number[] = [];
+    const heapMiB: number[] = [];
     const emulatorCpuBefore = await emulator.cpuMicros();
     const idleStarted = performance.now();
     for (let round = 0; round < options.idleRounds; round += 1) {
@@ -260,8 +269,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       checkAlive(red);
       callsPer30s.push(((after.queries - before.queries) * 30_000) / ms);
       cpuPercent.push(((cpuAfter - cpuBefore) / 1000 / ms) * 100);
-      rssMiB.push(await settledRssMiB(red));
-      log(`${tag}, idle ${round + 1}/${options.idleRounds}: ${callsPer30s[round].toFixed(1)} calls per 30 s, CPU ${cpuPercent[round].toFixed(2)} %, RSS ${rssMiB[round].toFixed(1)} MiB`);
+      const memory = await settledMemory(red);
+      rssMiB.push(memory.rssMiB);
+      heapMiB.push(memory.heapMiB);
+      log(`${tag}, idle ${round + 1}/${options.idleRounds}: ${callsPer30s[round].toFixed(1)} calls per 30 s, CPU ${cpuPercent[round].toFixed(2)} %, RSS ${memory.rssMiB.toFixed(1)} MiB, heap ${memory.heapMiB.toFixed(1)} MiB`);
     }
     const emulatorCpuPercent = ((await emulator.cpuMicros()) - emulatorCpuBefore) / 10 / (performance.now() - idleStarted);
 
@@ -305,6 +316,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       callsPer30s,
       cpuPercent,
       rssMiB,
+      heapMiB,
       p50,
       p99,
       raised: raised.length,

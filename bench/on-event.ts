@@ -14,6 +14,7 @@ const CAMERAS = 1000;
 const INTERVAL_S = 30;
 const SWEEP_S = 600;
 const RATE_LIMIT = 50;
+const PUSH_IDLE_WINDOW_MS = 30_000;
 /** The node's default reach-back before its cursor (nodes/on-event, 300 s); the reference loop uses the same. */
 const OVERLAP_MS = 300_000;
 
@@ -25,7 +26,8 @@ function scenario(mode: ScenarioOptions['mode'], rounds: number): ScenarioOption
     sweepS: SWEEP_S,
     rateLimit: RATE_LIMIT,
     idleRounds: rounds,
-    idleWindowMs: 6000,
+    // With push the sweep polls in batches every 30 s (lib/events/poller.ts): a window holds one whole batch.
+    idleWindowMs: mode === 'push' ? PUSH_IDLE_WINDOW_MS : 6000,
     eventRounds: rounds,
     eventsPerRound: 40,
     eventWindowMs: 8000,
