@@ -17,6 +17,19 @@ function countQueries(client: LinkVisualClient): { calls: { at: number; iotId: s
   return record;
 }
 
+/**
+ * The queries of `cycles` periods of 2 s from now (after waiting them out): calls per cycle, the calls, and their
+ * count in each 100 ms bin.
+ */
+async function queriesOverCycles(queries: { calls: { at: number; iotId: string }[] }, cycles: number): Promise<{ perCycle: number; window: { at: number; iotId: string }[]; bins: number[] }> {
+  const start = Date.now();
+  await sleep(cycles * 2000);
+  const window = queries.calls.filter((call) => call.at >= start && call.at < start + cycles * 2000);
+  const bins = new Array<number>(cycles * 20).fill(0);
+  for (const call of window) bins[Math.floor((call.at - start) / 100)] += 1;
+  return { perCycle: window.length / cycles, window, bins };
+}
+
 /** A subscriber that only watches (no cursor): window from its start, pages counted. */
 function watcher(id: string, devices: readonly string[] | undefined, intervalMs: number): EventSubscriber & { pages: number; reports: PollReport[]; events: Set<string> } {
   const since = Date.now();
@@ -147,11 +160,8 @@ describe('shared event scheduler (EventPoller)', function () {
     try {
       await until(() => poller.devices().length === 200, 10_000, 'the device list');
       await sleep(2500); // one full cycle to settle
-      const start = Date.now();
       const cycles = 3;
-      await sleep(cycles * 2000);
-      const window = queries.calls.filter((call) => call.at >= start && call.at < start + cycles * 2000);
-      const perCycle = window.length / cycles;
+      const { perCycle, window, bins } = await queriesOverCycles(queries, cycles);
       // One event/query per device per cycle, not one per subscriber: 200, not 400.
       assert.ok(perCycle >= 190 && perCycle <= 210, `${perCycle} calls per cycle`);
       const perDevice = new Map<string, number>();
@@ -159,8 +169,6 @@ describe('shared event scheduler (EventPoller)', function () {
       assert.equal(perDevice.size, 200, 'every device polled');
       assert.ok(Math.max(...perDevice.values()) <= cycles + 1, 'no device polled more than once a cycle');
       // Spread: 100 ms bins hold about 10 calls each, never a burst of the whole cycle.
-      const bins = new Array<number>(cycles * 20).fill(0);
-      for (const call of window) bins[Math.floor((call.at - start) / 100)] += 1;
       assert.ok(Math.max(...bins) <= 25, `busiest 100 ms held ${Math.max(...bins)} calls`);
       assert.ok(bins.filter((n) => n === 0).length <= 3, 'calls in (almost) every 100 ms');
       assert.equal(poller.budget().stretch, 1);
@@ -179,16 +187,11 @@ describe('shared event scheduler (EventPoller)', function () {
     try {
       await until(() => poller.devices().length === 200, 10_000, 'the device list');
       await sleep(2500);
-      const start = Date.now();
       const cycles = 3;
-      await sleep(cycles * 2000);
-      const window = queries.calls.filter((call) => call.at >= start && call.at < start + cycles * 2000);
-      const perCycle = window.length / cycles;
+      const { perCycle, window, bins } = await queriesOverCycles(queries, cycles);
       assert.ok(perCycle >= 190 && perCycle <= 210, `${perCycle} calls per cycle`);
       assert.equal(new Set(window.map((call) => call.iotId)).size, 200, 'every device polled');
       // Four batches a cycle of about 50 polls each: the calls sit in a few 100 ms bins, most bins stay empty.
-      const bins = new Array<number>(cycles * 20).fill(0);
-      for (const call of window) bins[Math.floor((call.at - start) / 100)] += 1;
       const busy = bins.filter((n) => n > 0).length;
       assert.ok(busy <= cycles * 4 * 3, `calls in ${busy} of ${bins.length} bins (spread evenly they fill almost all)`);
       console.log(`      200 devices in batches every 500 ms: ${perCycle.toFixed(1)} calls per cycle in ${busy} busy 100 ms bins of ${bins.length}`);
