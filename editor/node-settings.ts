@@ -6,7 +6,7 @@ import { configSettingsSpec } from '../nodes/config/settings-spec';
 import { downloadSettingsSpec } from '../nodes/download/settings-spec';
 import { onEventSettingsSpec } from '../nodes/on-event/settings-spec';
 import { pushSettingsSpec } from '../nodes/push/settings-spec';
-import { choiceOf, flagOf, groupCheckedBy, groupOf, groupProblem, isBlank, rawSetting, settingOf, settingProblem, type NodeSettingsSpec } from '../nodes/shared/setting-spec';
+import { choiceOf, groupCheckedBy, groupOf, groupProblem, isBlank, rawSetting, settingOf, settingProblem, type NodeSettingsSpec } from '../nodes/shared/setting-spec';
 import { reader, type EditorNode, type Session } from './session';
 import { settingProblemText } from './setting-problem-text';
 
@@ -58,8 +58,7 @@ export function prepareSettings(session: Session): void {
   // A setting renamed since the flow was saved shows the value its old property holds.
   for (const setting of spec.settings) {
     if (setting.type !== 'boolean' || !isBlank(session.node[setting.property])) continue;
-    const former = rawSetting(setting, (property) => session.node[property]);
-    $(`#${prefix}${setting.property}`).prop('checked', isBlank(former) ? setting.default === true : flagOf(former));
+    $(`#${prefix}${setting.property}`).prop('checked', choiceOf(setting, rawSetting(setting, (property) => session.node[property])) === 'true');
   }
   const read = reader(session.node, prefix);
   const controls = new Set(spec.settings.flatMap((setting) => (setting.when ? [setting.when.setting] : [])));

@@ -13,7 +13,7 @@ export function rangedSettings(settings: readonly EditorSetting[] | undefined): 
 }
 
 /** A ranged setting as the number SettingSpec readSetting checks (blank: its default). */
-function specOf(setting: RangedSetting): SettingSpec {
+export function rangedSettingSpec(setting: RangedSetting): SettingSpec {
   return { property: setting.property, type: 'number', default: setting.value, ...setting.range, icon: setting.icon, input: { kind: 'number' } };
 }
 
@@ -25,11 +25,15 @@ export function readFor(setting: EditorSetting, actionKey: string): boolean {
   return setting.actions === undefined || setting.actions.includes(actionKey);
 }
 
+/** A ranged setting read for an action: its value or problem; undefined when the action does not read it. */
+function readRanged(setting: RangedSetting, actionKey: string, raw: unknown): ReturnType<typeof readSetting> | undefined {
+  return readFor(setting, actionKey) ? readSetting(rangedSettingSpec(setting), raw, () => undefined) : undefined;
+}
+
 /** Why a value of a ranged setting is refused for an action, or undefined (fine, blank, or not read by it). */
 export function rangedSettingProblem(setting: RangedSetting, actionKey: string, raw: unknown): SettingProblem | undefined {
-  if (!readFor(setting, actionKey)) return undefined;
-  const result = readSetting(specOf(setting), raw, () => undefined);
-  return 'problem' in result ? result.problem : undefined;
+  const result = readRanged(setting, actionKey, raw);
+  return result && 'problem' in result ? result.problem : undefined;
 }
 
 /**
@@ -44,11 +48,9 @@ export function readRangedSettings(
   const values: Record<string, SettingValue> = {};
   const problems: { property: string; text: string }[] = [];
   for (const setting of rangedSettings(settings)) {
-    values[setting.property] = setting.value;
-    if (!readFor(setting, actionKey)) continue;
-    const result = readSetting(specOf(setting), def[setting.property], () => undefined);
-    if ('problem' in result) problems.push({ property: setting.property, text: result.problem.text });
-    else values[setting.property] = result.value;
+    const result = readRanged(setting, actionKey, def[setting.property]);
+    if (result && 'problem' in result) problems.push({ property: setting.property, text: result.problem.text });
+    values[setting.property] = result && 'value' in result ? result.value : setting.value;
   }
   return { values, problems };
 }

@@ -224,7 +224,7 @@ export function groupProblem(spec: NodeSettingsSpec, group: SettingGroup, read: 
 /**
  * Reads every (non-credential) setting of a node as the runtime does: values (a setting that does not apply, or
  * is refused, holds its default) and one problem per refused setting or group (`${property} ${text}` reads
- * "interval must be a number from 1 to 86400", or "kinds needs at least one of event, property, status, other ticked").
+ * "interval must be a number from 1 to 86400", or "kinds needs at least one of event, property, onlineStatus, other ticked").
  */
 export function readSettings(
   spec: NodeSettingsSpec,
