@@ -6,6 +6,7 @@
  *  - push: latency p50 and p99; `event/query` calls per 30 s against the same node polling; CPU at idle.
  */
 import { Ipc, firstMessage, forkTs, log, notMeasured, paired, startEmulatorProcess, stat, type MeasureResult } from './common';
+import { POLL_BATCH } from '../lib/events/poller';
 import { runScenario, type ScenarioOptions, type ScenarioResult } from './on-event-scenario';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,6 @@ const CAMERAS = 1000;
 const INTERVAL_S = 30;
 const SWEEP_S = 600;
 const RATE_LIMIT = 50;
-const PUSH_IDLE_WINDOW_MS = 30_000;
 /** The node's default reach-back before its cursor (nodes/on-event, 300 s); the reference loop uses the same. */
 const OVERLAP_MS = 300_000;
 
@@ -27,7 +27,7 @@ function scenario(mode: ScenarioOptions['mode'], rounds: number): ScenarioOption
     rateLimit: RATE_LIMIT,
     idleRounds: rounds,
     // With push the sweep polls in batches every 30 s (lib/events/poller.ts): a window holds one whole batch.
-    idleWindowMs: mode === 'push' ? PUSH_IDLE_WINDOW_MS : 6000,
+    idleWindowMs: mode === 'push' ? POLL_BATCH.spacingMs : 6000,
     eventRounds: rounds,
     eventsPerRound: 40,
     eventWindowMs: 8000,

@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { POLL_BATCH } from '../lib/events/poller';
 import { log, notMeasured, paired, stat, type MeasureResult } from './common';
 import { measureBare, runScenario, type ScenarioMode, type ScenarioOptions, type ScenarioResult } from './on-event-scenario';
 
@@ -17,7 +18,6 @@ const SWEEP_S = 600;
 const RATE_LIMIT = 500;
 const IDLE_ROUNDS = 5;
 const IDLE_WINDOW_MS = 5000;
-const PUSH_IDLE_WINDOW_MS = 30_000;
 
 function scenario(mode: ScenarioMode, cameras: number): ScenarioOptions {
   return {
@@ -28,7 +28,7 @@ function scenario(mode: ScenarioMode, cameras: number): ScenarioOptions {
     rateLimit: RATE_LIMIT,
     idleRounds: IDLE_ROUNDS,
     // With push the sweep polls in batches every 30 s (lib/events/poller.ts): a window holds one whole batch.
-    idleWindowMs: mode === 'push' ? PUSH_IDLE_WINDOW_MS : IDLE_WINDOW_MS,
+    idleWindowMs: mode === 'push' ? POLL_BATCH.spacingMs : IDLE_WINDOW_MS,
     eventRounds: 2,
     eventsPerRound: 20,
     eventWindowMs: 6000,

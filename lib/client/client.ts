@@ -127,6 +127,7 @@ export class LinkVisualClient extends EventEmitter {
   /** The endpoint split for undici's dispatcher: scheme, host and port; then the path every API path goes under. */
   readonly #origin: string;
   readonly #basePath: string;
+  readonly #maxResponseBytes: number;
   readonly #throttle: AccountThrottle;
   readonly #session: SessionManager;
   readonly #inflight = new Set<AbortController>();
@@ -151,6 +152,7 @@ export class LinkVisualClient extends EventEmitter {
     this.endpoint = resolveEndpoint(options);
     this.#origin = new URL(this.endpoint).origin;
     this.#basePath = this.endpoint.slice(this.#origin.length);
+    this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.appKey = options.appKey;
     this.#appSecret = options.appSecret;
     this.#options = options;
@@ -405,8 +407,8 @@ export class LinkVisualClient extends EventEmitter {
         body,
         signal,
         timeoutMs,
-        maxBytes: this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-        tooLarge: () => new LinkVisualError('INVALID_RESPONSE', `${operation.path}: response larger than ${this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES} bytes`, { path: operation.path, retryable: false }),
+        maxBytes: this.#maxResponseBytes,
+        tooLarge: () => new LinkVisualError('INVALID_RESPONSE', `${operation.path}: response larger than ${this.#maxResponseBytes} bytes`, { path: operation.path, retryable: false }),
       });
       this.#serverClock.observe(headerText(response.headers.date), sent);
       const { text } = response;

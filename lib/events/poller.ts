@@ -39,7 +39,8 @@ export interface EventPollerOptions {
 }
 
 const DUE_TOLERANCE_MS = 2;
-const BATCH = { fromMs: 300_000, spacingMs: 30_000 };
+/** The default batching of long periods (EventPollerOptions.batch): from 5 min, a batch every 30 s. */
+export const POLL_BATCH = { fromMs: 300_000, spacingMs: 30_000 } as const;
 
 /** The per-account scheduler of event polls. */
 export class EventPoller {
@@ -225,7 +226,7 @@ export class EventPoller {
       else groups.set(slot.periodMs, [slot]);
     }
     const now = this.#now();
-    const batch = this.#options.batch ?? BATCH;
+    const batch = this.#options.batch ?? POLL_BATCH;
     for (const [periodMs, group] of groups) {
       group.sort((a, b) => (a.iotId < b.iotId ? -1 : a.iotId > b.iotId ? 1 : 0));
       // Short periods spread their devices evenly. Long ones poll them in batches: a lone poll every few hundred

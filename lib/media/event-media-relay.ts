@@ -140,11 +140,15 @@ export class EventMediaRelay {
    * asks for a new one; a playlist's parts are then asked for with `part(recordingKey(...))`.
    */
   async recording(iotId: string, fileName: string, hrefFor: (index: number) => string, options: { rangeStart?: number; signal?: AbortSignal } = {}): Promise<RelayedClip> {
-    const client = await this.#client();
-    const data = await client.call('getVodUrlByFileName', { iotId, fileName }, { signal: options.signal });
-    const url = isPlainObject(data) && typeof data.vodUrl === 'string' && data.vodUrl !== '' ? data.vodUrl : undefined;
+    const url = await this.#playbackUrl(iotId, fileName, options.signal);
     if (!url) throw new LinkVisualError('NOT_READY', `recording ${fileName} has no playback URL yet`, { retryable: true });
     return this.#open(recordingKey(iotId, fileName), url, hrefFor, options);
+  }
+
+  /** A new playback URL of a recording (`vod/getbyfilename`; such a URL works once), or undefined when the cloud has none yet. */
+  async #playbackUrl(iotId: string, fileName: string, signal?: AbortSignal): Promise<string | undefined> {
+    const data = await (await this.#client()).call('getVodUrlByFileName', { iotId, fileName }, { signal });
+    return isPlainObject(data) && typeof data.vodUrl === 'string' && data.vodUrl !== '' ? data.vodUrl : undefined;
   }
 
   /**
@@ -168,9 +172,7 @@ export class EventMediaRelay {
 
   /** A recording as one MP4 file to save: its playback URL when that is a file, else the cloud's MP4 transcode. */
   async recordingFile(iotId: string, fileName: string, signal?: AbortSignal): Promise<MediaStream> {
-    const client = await this.#client();
-    const data = await client.call('getVodUrlByFileName', { iotId, fileName }, { signal });
-    const url = isPlainObject(data) && typeof data.vodUrl === 'string' && data.vodUrl !== '' ? data.vodUrl : undefined;
+    const url = await this.#playbackUrl(iotId, fileName, signal);
     const file = url ? await this.#fileAt(url, signal) : undefined;
     return file ?? this.#transcoded(iotId, fileName, signal);
   }

@@ -116,7 +116,8 @@ export = function register(RED: NodeAPI): void {
 
     // A pushed alarm names no eventId: its events are read with the account, one lookup per camera at a time
     // (a push that comes meanwhile is looked up once the running lookup ends).
-    const lookups = new Map<string, { next?: { alarm: PushedAlarm; msg: NodeMessage } }>();
+    type Lookup = { next?: { alarm: PushedAlarm; msg: NodeMessage } };
+    const lookups = new Map<string, Lookup>();
     const lookUp = (alarm: PushedAlarm, msg: NodeMessage): void => {
       if (!client) {
         const failure = new LinkVisualError('CONFIG', 'a pushed alarm carries no event: choose the widget\'s Account so it can look the event up, or wire link-visual-on-event here');
@@ -128,7 +129,7 @@ export = function register(RED: NodeAPI): void {
         running.next = { alarm, msg };
         return;
       }
-      const state: { next?: { alarm: PushedAlarm; msg: NodeMessage } } = {};
+      const state: Lookup = {};
       lookups.set(alarm.iotId, state);
       client()
         .then((c) => eventsOfPush(c, alarm, { signal: aborter.signal, isKnown: (event) => timeline.has(event.iotId, event.eventId) }))
